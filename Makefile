@@ -1,0 +1,62 @@
+# Mile Quest: `make run` to start everything, `make test` to run the whole suite.
+SHELL := /bin/bash
+VENV := .venv
+PYTHON ?= python3
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: run test setup services down status lint format clean-vendor
+
+run: setup
+	@scripts/run.sh $(PORT)
+
+test: setup $(VENV)/.chromium
+	@scripts/test.sh $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed node_modules/.installed static/vendor/.copied
+
+services:
+	@scripts/services.sh up
+
+status:
+	@scripts/services.sh status
+
+down:
+	@scripts/services.sh down
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Front-end libraries come from npm; git ignores the copies.
+static/vendor/.copied: node_modules/.installed
+	@mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx-ext-ws/dist/ws.min.js static/vendor/
+	mkdir -p static/vendor/leaflet
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images static/vendor/leaflet/
+	cp node_modules/idb-keyval/dist/umd.js static/vendor/idb-keyval.js
+	@touch $@
+
+# Browser tests drive Debian's Chromium (never a tool's own download).
+$(VENV)/.chromium:
+	@scripts/need-debian-package.sh chromium chromium
+	@touch $@
+
+# Benchmarks at scale: own database (milequest_bench), data generated once, then load and
+# timed items; writes BENCHMARKS.md. Options: make bench BENCH_ARGS="--scale large".
+.PHONY: bench
+bench: setup
+	@scripts/bench.sh $(BENCH_ARGS)

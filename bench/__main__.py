@@ -1,0 +1,193 @@
+"""`python -m bench` (run by `make bench`): data at scale, load, timed items, BENCHMARKS.md."""
+
+import argparse
+import asyncio
+import time
+from datetime import date
+from pathlib import Path
+from random import Random
+
+import aiohttp
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bench import datagen, processes, report
+from bench.loadgen import Walker, log_in, new_http, open_loop
+from bench.scenarios import SCENARIOS
+from bench.timed import TIMED
+from bench.weight import weigh
+from milequest import create_app
+from milequest.extensions import db
+
+TABLES = (
+    "users",
+    "teams",
+    "memberships",
+    "journeys",
+    "activities",
+    "journey_member_days",
+    "journey_contributions",
+    "walker_days",
+    "team_events",
+)
+_WALKERS = text("""
+SELECT DISTINCT ON (u.id) u.id, u.email, m.team_id, u.units
+FROM users u
+JOIN memberships m ON m.user_id = u.id AND m.left_at IS NULL
+JOIN journeys j ON j.team_id = m.team_id AND j.status = 'active'
+WHERE u.email LIKE :pattern
+ORDER BY u.id, m.team_id
+""")
+
+
+def parse(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--scale",
+        choices=("full", "large"),
+        default="full",
+        help="full: 2,000,000 activities; large: 10,000,000",
+    )
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds per scenario")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of warm-up, not counted")
+    parser.add_argument("--rate-scale", type=float, default=1.0, help="multiply every rate")
+    parser.add_argument(
+        "--light-scale",
+        type=float,
+        default=0.1,
+        help="each scenario first runs at this share of its rate (below saturation)",
+    )
+    parser.add_argument("--walkers", type=int, default=200, help="walkers logged in")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    parser.add_argument("--skip-timed", action="store_true")
+    parser.add_argument("--port", type=int, default=5590)
+    parser.add_argument("--output", type=Path, default=Path("BENCHMARKS.md"))
+    return parser.parse_args(argv)
+
+
+def ensure_data(scale: datagen.Scale, log=print) -> str:
+    """Generate unless the bench database already holds the data set; say which."""
+    raw = db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        loaded = datagen.loaded_scale(cursor)
+        if loaded.walkers >= scale.walkers and loaded.activities >= scale.activities:
+            return (
+                f"data generation skipped: the database already held {loaded.walkers:,}"
+                f" walkers and {loaded.activities:,} activities"
+            )
+        if loaded.walkers or loaded.activities:
+            raise SystemExit("the bench database holds another data set: `dropdb` it first")
+        started = time.monotonic()
+        datagen.generate(cursor, scale, date.today(), log=log)
+        raw.commit()
+    finally:
+        raw.close()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE"))
+    return f"generated (COPY) and counters computed in {time.monotonic() - started:.0f} s"
+
+
+async def drive(base_url: str, args, out: report.Report, walker_rows) -> None:
+    # Idle connections close before gunicorn's 2 s keep-alive ends: no reuse of a closing one.
+    connector = aiohttp.TCPConnector(limit=512, keepalive_timeout=1.0)
+    walkers = [
+        Walker(uid, email, team, units, new_http(base_url, connector))
+        for uid, email, team, units in walker_rows
+    ]
+    anonymous = Walker(0, "", 0, "km", new_http(base_url, connector))
+    try:
+        await _each(walkers, lambda w: log_in(w, datagen.PASSWORD))
+        for name in args.scenarios.split(","):
+            s = SCENARIOS[name]
+            if s.prepare:
+                await _each(walkers, s.prepare)
+            ok = lambda status, s=s: status in s.ok_statuses  # noqa: E731
+            await open_loop(name, walkers, s.send, min(s.rate_rps, 50), args.warmup, ok)
+            for scale in (args.light_scale, args.rate_scale):  # below saturation, then the goal
+                rate = s.rate_rps * scale
+                result = await open_loop(name, walkers, s.send, rate, args.duration, ok)
+                print(
+                    f"{name}: {result.served_rps:.0f}/s served of {rate:.0f}, p95"
+                    f" {result.latency_ms(95):.1f} ms, {result.error_count} errors",
+                    flush=True,
+                )
+                out.loads.append(result)
+                await settle(anonymous)  # requests the client gave up on may still be queued
+            out.goals[name] = s.goal
+        out.weights.append(await weigh(anonymous, "/"))
+        out.weights.append(await weigh(walkers[0], "/dashboard"))
+        out.weights.append(await weigh(walkers[0], f"/teams/{walkers[0].team_id}"))
+    finally:
+        for w in [*walkers, anonymous]:
+            await w.http.close()
+        await connector.close()
+
+
+async def settle(walker: Walker, timeout_s: float = 60.0) -> None:
+    """Wait until the server answers /readyz in under 200 ms again (its backlog is gone).
+
+    /readyz needs a database connection from the pool, so it waits behind queued requests
+    (under gevent /healthz would answer at once while hundreds of them still wait).
+    """
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        try:
+            async with walker.http.get("/readyz") as answer:
+                await answer.read()
+            if time.monotonic() - started < 0.2:
+                return
+        except (TimeoutError, aiohttp.ClientError):
+            pass
+        await asyncio.sleep(1)
+
+
+async def _each(walkers: list[Walker], call, concurrency: int = 8) -> None:
+    limit = asyncio.Semaphore(concurrency)
+
+    async def one(walker):
+        async with limit:
+            try:
+                await call(walker)
+            except (aiohttp.ClientError, TimeoutError):  # set-up, not measured: retry once
+                await settle(walker)
+                await call(walker)
+
+    await asyncio.gather(*(one(w) for w in walkers))
+
+
+def main(argv=None) -> None:
+    args = parse(argv)
+    app = create_app()
+    database = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database
+    if "bench" not in database:
+        raise SystemExit(f"refusing to generate into {database!r}: use the bench database")
+    scale = datagen.LARGE if args.scale == "large" else datagen.FULL
+    out = report.Report(command="make bench" + ("" if args.scale == "full" else " BENCH_ARGS=..."))
+    with app.app_context():
+        out.generation = ensure_data(scale)
+        print(out.generation, flush=True)
+        version = db.session.scalar(text("SHOW server_version"))
+        out.machine = {**report.machine(version), "load average at start": report.load_average()}
+        out.data = {t: db.session.scalar(text(f"SELECT count(*) FROM {t}")) for t in TABLES}
+        rows = list(db.session.execute(_WALKERS, {"pattern": f"%@{datagen.EMAIL_DOMAIN}"}))
+        db.session.remove()
+    walker_rows = Random(7).sample(rows, min(args.walkers, len(rows)))
+    with processes.running(args.port) as base_url:
+        asyncio.run(drive(base_url, args, out, walker_rows))
+    if not args.skip_timed:
+        with app.app_context():
+            for name, item in TIMED.items():
+                started = time.monotonic()
+                out.timed[name] = item.run()
+                print(f"{name}: {time.monotonic() - started:.1f} s", flush=True)
+                db.session.remove()
+    out.machine["load average at end"] = report.load_average()
+    out.notes = report.standard_notes(args)
+    args.output.write_text(report.markdown(out))
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()

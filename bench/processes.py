@@ -1,0 +1,63 @@
+"""The production-like processes under load: `web` (gunicorn) and `worker` (Celery) from the
+Procfile, started by honcho exactly as `make run` does, logs to var/bench/processes.log.
+"""
+
+import os
+import signal
+import subprocess
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOG = ROOT / "var" / "bench" / "processes.log"
+# The bench logs a few hundred walkers in from one address: the per-IP limits would refuse it.
+BENCH_ENV = {
+    "HOST": "127.0.0.1",
+    "MILEQUEST_RATELIMIT_LOGIN": "100000 per minute",
+    "MILEQUEST_RATELIMIT_LOGIN_ACCOUNT": "100000 per minute",
+}
+
+
+@contextmanager
+def running(port: int, ready_timeout_s: float = 60.0):
+    """Start web + worker on `port`; stop them (honcho stops its children) on exit."""
+    LOG.parent.mkdir(parents=True, exist_ok=True)
+    command = [
+        str(ROOT / ".venv" / "bin" / "honcho"),
+        "--procfile",
+        "Procfile",
+        "start",
+        "--port",
+        str(port),
+        "web",
+        "worker",
+    ]
+    env = {**os.environ, **BENCH_ENV, "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}"}
+    with LOG.open("ab") as log:
+        honcho = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_ready(f"http://127.0.0.1:{port}/readyz", honcho, ready_timeout_s)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        honcho.send_signal(signal.SIGTERM)
+        try:
+            honcho.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            honcho.kill()
+            honcho.wait()
+
+
+def _wait_ready(url: str, process: subprocess.Popen, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the processes exited early: see {LOG}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"{url} not ready after {timeout_s:.0f} s: see {LOG}")

@@ -1,0 +1,31 @@
+"""gunicorn settings for the `web` process; environment variables override the defaults.
+
+gevent workers: an open WebSocket is a parked greenlet, not a thread, so one 2-core machine
+holds thousands (a gthread worker needs a thread per socket: 50 threads served 50 sockets).
+psycogreen makes psycopg2 yield to the loop while it waits for PostgreSQL.
+"""
+
+import os
+import resource
+
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '5000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gevent"
+worker_connections = int(os.environ.get("WEB_CONNECTIONS", "10000"))  # per worker
+accesslog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+control_socket_disable = True  # gunicorn 27's control socket is not used here
+
+
+def on_starting(server) -> None:
+    # Each socket is a file descriptor: raise the soft limit as far as the hard one allows.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+
+def post_fork(server, worker) -> None:
+    from psycogreen.gevent import patch_psycopg
+
+    patch_psycopg()

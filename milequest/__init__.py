@@ -1,0 +1,22 @@
+"""Mile Quest: a team's walking becomes a journey along a real route."""
+
+from flask import Flask
+
+from milequest import blueprints, cli, config, extensions, http_headers
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(config.ROOT / "templates"),
+        static_folder=str(config.ROOT / "static"),
+    )
+    app.config.from_object(config.Defaults)
+    config.apply_environment(app.config)
+    app.config.update(overrides or {})
+    config.finish(app.config)
+    extensions.init_app(app)
+    blueprints.register(app)
+    http_headers.init_app(app)
+    cli.register(app)
+    return app

@@ -1,0 +1,47 @@
+"""Every blueprint is registered here, in one place."""
+
+from flask import Flask
+
+from milequest.blueprints import (
+    accounts,
+    activities,
+    activity_reviews,
+    devmail,
+    errors,
+    health,
+    imports,
+    invites,
+    journeys,
+    live,
+    pages,
+    photos,
+    pwa,
+    routes,
+    team_members,
+    teams,
+)
+
+
+def register(app: Flask) -> None:
+    for blueprint in (
+        pages,
+        accounts,
+        health,
+        teams,
+        team_members,
+        invites,
+        journeys,
+        routes,
+        activities,
+        live,
+        imports,
+        activity_reviews,
+        pwa,
+        photos,
+    ):
+        app.register_blueprint(blueprint.bp)
+    errors.register(app)
+    dev_mail = app.config["MAIL_BACKEND"] == "file" and app.config["ENV"] != "production"
+    if dev_mail:
+        app.register_blueprint(devmail.bp)
+    app.jinja_env.globals["dev_mail_enabled"] = dev_mail

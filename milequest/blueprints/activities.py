@@ -1,0 +1,170 @@
+"""Logging a walk, my activities (edit, delete, CSV export)."""
+
+import csv
+import io
+import uuid
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from milequest.extensions import db
+from milequest.forms.activities import METRES_PER, ActivityForm, blank_form, form_context
+from milequest.forms.photos import uploads
+from milequest.htmx import see_other
+from milequest.services import activities, gpx_exports, photos, team_access
+
+bp = Blueprint("activities", __name__, url_prefix="/activities")
+FIELD_FOR_PROBLEM = {"duration": "duration_minutes"}
+
+
+def today() -> date:
+    return activities.today_for(current_user)
+
+
+@bp.before_request
+@login_required
+def _walkers_only():
+    pass
+
+
+@bp.get("/new")
+def new():
+    form = blank_form(current_user.units, today(), _team_id())
+    return render_template("activities/new.html", **form_context(form, today()))
+
+
+@bp.post("/")
+def create():
+    form = ActivityForm(formdata=_with_quick_pick(request.form))
+    if not form.validate():
+        form.form_errors.extend(form.client_id.errors)  # a hidden field shows no errors itself
+        return render_template("activities/new.html", **form_context(form, today())), 422
+    try:
+        activity, created = activities.log_activity(
+            current_user, uuid.UUID(form.client_id.data), _input(form), today()
+        )
+        if created:  # a replay's photos came with the first submission
+            photos.attach_photos(activity, uploads(request.files))
+    except activities.ActivityInvalid as invalid:
+        _show(invalid, form)
+        return render_template("activities/new.html", **form_context(form, today())), 422
+    except photos.PhotoInvalid as invalid:
+        db.session.rollback()  # the activity is not logged either: fix the photo, send again
+        form.form_errors.append(str(invalid))
+        return render_template("activities/new.html", **form_context(form, today())), 422
+    db.session.commit()
+    if created:
+        flash(f"Logged {form.distance.data} {form.unit.data} — nice!", "success")
+    return see_other(_return_url(form.team_id.data or ""))
+
+
+@bp.get("/")
+def index():
+    before = _cursor(request.args.get("before"))
+    page = activities.page_of(current_user, before)
+    return render_template("activities/index.html", page=page)
+
+
+@bp.get("/<int:activity_id>/edit")
+def edit_form(activity_id: int):
+    activity = _own(activity_id)
+    form = ActivityForm(formdata=None, obj=activity, unit=current_user.units)
+    form.distance.data = round(activity.distance_m / METRES_PER[current_user.units], 3)
+    form.duration_minutes.data = activity.duration_s // 60 if activity.duration_s else None
+    form.client_id.data = str(activity.client_id)
+    return render_template("activities/edit.html", activity=activity, **form_context(form, today()))
+
+
+@bp.post("/<int:activity_id>/edit")
+def edit(activity_id: int):
+    activity = _own(activity_id)
+    form = ActivityForm()
+    if form.validate():
+        try:
+            activities.edit_activity(activity, _input(form), today())
+            db.session.commit()
+            flash("Activity saved.", "success")
+            return see_other(url_for("activities.index"))
+        except activities.ActivityInvalid as invalid:
+            db.session.rollback()
+            _show(invalid, form)
+    return render_template(
+        "activities/edit.html", activity=activity, **form_context(form, today())
+    ), 422
+
+
+@bp.post("/<int:activity_id>/delete")
+def delete(activity_id: int):
+    activities.delete_activity(_own(activity_id))
+    db.session.commit()
+    flash("Activity deleted.", "info")
+    return see_other(url_for("activities.index"))
+
+
+@bp.get("/export.csv")
+def export():
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(activities.CSV_COLUMNS)
+    writer.writerows(activities.csv_rows(current_user))
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="mile-quest-activities.csv"'},
+    )
+
+
+@bp.get("/export.gpx")
+def export_gpx():
+    return Response(
+        gpx_exports.gpx_document(current_user),
+        mimetype="application/gpx+xml",
+        headers={"Content-Disposition": 'attachment; filename="mile-quest-activities.gpx"'},
+    )
+
+
+def _own(activity_id: int):
+    return activities.owned_activity(activity_id, current_user) or abort(404)
+
+
+def _input(form: ActivityForm) -> activities.ActivityInput:
+    return activities.ActivityInput(
+        distance_m=form.distance_m(),
+        activity_date=form.activity_date.data,
+        kind=form.kind.data,
+        duration_s=form.duration_s(),
+        note=form.note.data or "",
+    )
+
+
+def _show(invalid: activities.ActivityInvalid, form: ActivityForm) -> None:
+    for problem_field, message in invalid.problems.items():
+        getattr(form, FIELD_FOR_PROBLEM.get(problem_field, problem_field)).errors.append(message)
+
+
+def _with_quick_pick(formdata):
+    if formdata.get("quick"):
+        formdata = formdata.copy()
+        formdata["distance"] = formdata["quick"]
+    return formdata
+
+
+def _team_id() -> int | None:
+    team_id = request.args.get("team", type=int)
+    return team_id if team_id and team_access.active_membership(team_id, current_user.id) else None
+
+
+def _return_url(team_id: str) -> str:
+    if team_id.isdigit() and team_access.active_membership(int(team_id), current_user.id):
+        return url_for("teams.show", team_id=int(team_id))
+    return url_for("activities.index")
+
+
+def _cursor(value: str | None):
+    """`<date>:<id>` of the last row shown, or None for the first page."""
+    try:
+        day, activity_id = (value or "").split(":")
+        return date.fromisoformat(day), int(activity_id)
+    except ValueError:
+        return None

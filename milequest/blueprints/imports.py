@@ -1,0 +1,50 @@
+"""Importing GPS files: the upload form, and each upload's per-file progress and results."""
+
+import uuid
+
+from flask import Blueprint, abort, render_template, url_for
+from flask_login import current_user, login_required
+
+from milequest.extensions import db
+from milequest.forms.imports import ImportForm
+from milequest.htmx import render, see_other
+from milequest.services import imports
+
+bp = Blueprint("imports", __name__, url_prefix="/imports")
+
+
+@bp.before_request
+@login_required
+def _walkers_only():
+    pass
+
+
+@bp.get("/")
+def new():
+    return render_template("imports/new.html", form=ImportForm())
+
+
+@bp.post("/")
+def create():
+    form = ImportForm()
+    if form.validate():
+        try:
+            batch_id = imports.accept_upload(current_user, form.uploads())
+        except imports.UploadRefused as refused:
+            form.files.errors.append(str(refused))
+        else:
+            queued = imports.queued_ids(batch_id)
+            db.session.commit()
+            for import_id in queued:
+                imports.enqueue(import_id)
+            return see_other(url_for("imports.show", batch_id=batch_id))
+    return render_template("imports/new.html", form=form), 422
+
+
+@bp.get("/<uuid:batch_id>")
+def show(batch_id: uuid.UUID):
+    jobs = imports.batch(current_user, batch_id) or abort(404)
+    done = all(job.is_done for job in jobs)
+    return render(
+        "imports/show.html", "imports/_batch.html", jobs=jobs, done=done, batch_id=batch_id
+    )

@@ -1,0 +1,73 @@
+"""A team's journeys: the active one on its map, history, and the captain's start and abandon."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, render_template, url_for
+from flask_login import current_user
+
+from milequest.blueprints.team_scope import team_view
+from milequest.extensions import db
+from milequest.forms.journeys import StartJourneyForm
+from milequest.htmx import see_other
+from milequest.services import journeys, route_maps, routes
+
+bp = Blueprint("journeys", __name__, url_prefix="/teams/<int:team_id>/journeys")
+
+
+def _start_form(form: StartJourneyForm | None = None) -> StartJourneyForm:
+    form = form or StartJourneyForm()
+    ready = [
+        r for r in routes.catalog_routes() + routes.routes_of(current_user) if r.status == "ready"
+    ]
+    form.route_id.choices = [(r.id, r.name) for r in ready]
+    return form
+
+
+def _page(access, form=None, status=200):
+    active = journeys.active_journey(access.team)
+    progress = journeys.progress(active) if active else None
+    return render_template(
+        "journeys/index.html",
+        access=access,
+        team=access.team,
+        progress=progress,
+        line=route_maps.leaflet_line(active.route) if active else [],
+        past=journeys.past_journeys(access.team),
+        form=_start_form(form) if access.is_captain and not active else None,
+    ), status
+
+
+@bp.get("/")
+@team_view(bp, need="member")
+def index(access):
+    return _page(access)
+
+
+@bp.post("/")
+@team_view(bp, need="captain")
+def start(access):
+    form = _start_form(StartJourneyForm())
+    if not form.validate():
+        return _page(access, form, 422)
+    route = routes.visible_route(form.route_id.data, current_user) or abort(404)
+    today = datetime.now(ZoneInfo(current_user.timezone)).date()
+    try:
+        journeys.start_journey(access.team, route, current_user, today, form.target_date.data)
+    except journeys.JourneyError as error:
+        form.form_errors.append(str(error))
+        return _page(access, form, 422)
+    db.session.commit()
+    flash(f"The journey along {route.name} has begun. Every step counts!", "success")
+    return see_other(url_for("teams.show", team_id=access.team.id))
+
+
+@bp.post("/abandon")
+@team_view(bp, need="captain")
+def abandon(access):
+    active = journeys.active_journey(access.team)
+    if active is not None:
+        journeys.abandon_journey(active, current_user)
+        db.session.commit()
+        flash("The journey was abandoned. It stays in the team's history.", "info")
+    return see_other(url_for("journeys.index", team_id=access.team.id))

@@ -1,0 +1,32 @@
+"""The landing page and the walker's dashboard."""
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from milequest.services import activities, journeys, teams, walker_stats
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.dashboard"))
+    return render_template("pages/index.html")
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    my_teams = teams.teams_for(current_user)
+    return render_template(
+        "pages/dashboard.html",
+        teams=my_teams,
+        progress={t.id: _progress(t) for t in my_teams},
+        stats=walker_stats.stats(current_user, activities.today_for(current_user)),
+    )
+
+
+def _progress(team):
+    active = journeys.active_journey(team)
+    return journeys.progress(active) if active else None

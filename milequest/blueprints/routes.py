@@ -1,0 +1,162 @@
+"""Routes: the list, a route's page and its build status, and the draft route builder."""
+
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from milequest.extensions import db
+from milequest.forms.routes import (
+    MoveForm,
+    NewRouteForm,
+    PlaceWaypointForm,
+    PointWaypointForm,
+    SaveRouteForm,
+)
+from milequest.htmx import render, see_other
+from milequest.services import places, route_maps, routes
+
+bp = Blueprint("routes", __name__, url_prefix="/routes")
+METRES_PER = {"km": 1000.0, "mi": 1609.344}
+
+
+@bp.before_request
+@login_required
+def _logged_in():
+    return None
+
+
+@bp.app_template_filter("distance")
+def distance(metres: float | None, units: str = "km") -> str:
+    if metres is None:
+        return "-"
+    return f"{float(metres) / METRES_PER.get(units, 1000.0):,.1f} {units}"
+
+
+@bp.app_template_global("route_svg_map")
+def route_svg_map(route, distance_m=None, position=None):
+    return route_maps.svg_map(route, distance_m, position)
+
+
+def _visible(route_id: int):
+    return routes.visible_route(route_id, current_user) or abort(404)
+
+
+def _editable(route_id: int):
+    return routes.editable_route(route_id, current_user) or abort(404)
+
+
+@bp.get("")
+def index():
+    return render_template(
+        "routes/index.html",
+        catalog=routes.catalog_routes(),
+        own=routes.routes_of(current_user),
+        form=NewRouteForm(),
+    )
+
+
+@bp.post("")
+def create():
+    form = NewRouteForm()
+    if not form.validate():
+        own, catalog = routes.routes_of(current_user), routes.catalog_routes()
+        return render_template("routes/index.html", catalog=catalog, own=own, form=form), 422
+    route = routes.create_draft(current_user, form.name.data)
+    db.session.commit()
+    return see_other(url_for("routes.edit", route_id=route.id))
+
+
+@bp.get("/<int:route_id>")
+def show(route_id: int):
+    route = _visible(route_id)
+    return render_template(
+        "routes/route.html",
+        route=route,
+        line=route_maps.leaflet_line(route),
+    )
+
+
+@bp.get("/<int:route_id>/status")
+def status(route_id: int):
+    route = _visible(route_id)
+    return render("routes/route.html", "routes/_status.html", route=route, line=[])
+
+
+def _edit_page(route, status: int = 200, error: str | None = None, **forms):
+    query = request.args.get("q", "").strip()
+    context = {
+        "route": route,
+        "query": query,
+        "results": places.search_places(query) if query else [],
+        "label": places.place_label,
+        "distance_m": routes.straight_distance_m(route),
+        "error": error,
+        "save_form": forms.get("save_form") or SaveRouteForm(name=route.name),
+        "point_form": forms.get("point_form") or PointWaypointForm(),
+    }
+    return render("routes/edit.html", "routes/_place_results.html", status, **context)
+
+
+@bp.get("/<int:route_id>/edit")
+def edit(route_id: int):
+    route = _editable(route_id)
+    if not route.is_editable:
+        return see_other(url_for("routes.show", route_id=route.id))
+    return _edit_page(route)
+
+
+def _change(route, change):
+    """Apply a draft change; 422 with the editor and the reason when the route refuses it."""
+    try:
+        change()
+    except routes.RouteError as exc:
+        db.session.rollback()
+        return _edit_page(route, 422, error=str(exc))
+    db.session.commit()
+    return see_other(url_for("routes.edit", route_id=route.id))
+
+
+@bp.post("/<int:route_id>/waypoints")
+def add_place(route_id: int):
+    route = _editable(route_id)
+    form = PlaceWaypointForm()
+    if not form.validate():
+        return _edit_page(route, 422, error="Pick a place from the search results.")
+    return _change(route, lambda: routes.add_place(route, form.place_id.data))
+
+
+@bp.post("/<int:route_id>/points")
+def add_point(route_id: int):
+    route = _editable(route_id)
+    form = PointWaypointForm()
+    if not form.validate():
+        return _edit_page(route, 422, error="Enter a latitude and a longitude.", point_form=form)
+    return _change(route, lambda: routes.add_point(route, form.lon.data, form.lat.data))
+
+
+@bp.post("/<int:route_id>/waypoints/<int:waypoint_id>/move")
+def move(route_id: int, waypoint_id: int):
+    route = _editable(route_id)
+    form = MoveForm()
+    step = {"up": -1, "down": 1}.get(form.direction.data) if form.validate() else None
+    if step is None:
+        abort(400)
+    return _change(route, lambda: routes.move_waypoint(route, waypoint_id, step))
+
+
+@bp.post("/<int:route_id>/waypoints/<int:waypoint_id>/delete")
+def remove(route_id: int, waypoint_id: int):
+    route = _editable(route_id)  # CSRFProtect has checked the token
+    return _change(route, lambda: routes.remove_waypoint(route, waypoint_id))
+
+
+@bp.post("/<int:route_id>/save")
+def save(route_id: int):
+    route = _editable(route_id)
+    form = SaveRouteForm()
+    if not form.validate():
+        return _edit_page(route, 422, save_form=form)
+    response = _change(route, lambda: routes.submit_route(route, form.name.data))
+    if route.status != "building":
+        return response
+    routes.enqueue_build(route.id)
+    return see_other(url_for("routes.show", route_id=route.id))

@@ -1,0 +1,56 @@
+"""The decorator every team-scoped view goes through: one membership and role check.
+
+`TEAM_SCOPED` records each decorated endpoint's need, so a test can prove no team URL skips it.
+"""
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from milequest.extensions import sock
+from milequest.services import team_access
+
+TEAM_SCOPED: dict[str, str] = {}
+
+
+def team_view(bp, need: str = "member"):
+    """Call the view with a TeamAccess instead of `team_id`; 404 to outsiders, 403 for roles."""
+
+    def decorator(view):
+        TEAM_SCOPED[f"{bp.name}.{view.__name__}"] = need
+
+        @wraps(view)
+        @login_required
+        def wrapper(team_id: int, **kwargs):
+            try:
+                access = team_access.check(team_id, current_user, need)
+            except team_access.NotFound:
+                abort(404)
+            except team_access.Forbidden:
+                abort(403)
+            return view(access, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def team_socket(bp, rule: str, need: str = "member"):
+    """Register a flask-sock handler `view(ws, access)` at `rule`, behind `team_view`.
+
+    The check runs before the WebSocket handshake, so a refused client gets a plain HTTP
+    answer (login redirect, 404, 403) and never a socket.
+    """
+
+    class _CheckedRoutes:
+        # flask-sock registers its handshake wrapper through `bp.route`: put the check first.
+        @staticmethod
+        def route(path: str, **options):
+            return lambda handshake: bp.route(path, **options)(team_view(bp, need)(handshake))
+
+    def decorator(view):
+        sock.route(rule, bp=_CheckedRoutes)(view)
+        return view
+
+    return decorator

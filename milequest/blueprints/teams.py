@@ -1,0 +1,179 @@
+"""Team pages: directory, create, the team page, edit, archive, join a public team, leave."""
+
+from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from milequest.blueprints.team_scope import team_view
+from milequest.extensions import db
+from milequest.forms.activities import blank_form, form_context
+from milequest.forms.teams import TeamForm
+from milequest.htmx import render, see_other
+from milequest.services import (
+    activities,
+    activity_reviews,
+    journeys,
+    leaderboards,
+    live_fragments,
+    team_events,
+    team_invites,
+    teams,
+)
+
+bp = Blueprint("teams", __name__, url_prefix="/teams")
+
+
+@bp.get("/")
+@login_required
+def directory():
+    query = request.args.get("q", "")[:60]
+    found = teams.directory(query)
+    return render("teams/directory.html", "teams/_directory_results.html", teams=found, q=query)
+
+
+@bp.get("/new")
+@login_required
+def new_form():
+    return render_template("teams/new.html", form=TeamForm())
+
+
+@bp.post("/new")
+@login_required
+def create():
+    form = TeamForm()
+    if not current_user.is_verified:
+        form.form_errors.append("Confirm your email address before creating a team.")
+    if form.form_errors or not form.validate():
+        return render_template("teams/new.html", form=form), 422
+    team = teams.create_team(current_user, **_team_fields(form))
+    db.session.commit()
+    flash(f"{team.name} is ready. Invite your teammates!", "success")
+    return see_other(url_for("invites.manage", team_id=team.id))
+
+
+@bp.get("/<int:team_id>")
+@team_view(bp, need="visitor")
+def show(access):
+    if not access.is_member:
+        return render_template("teams/preview.html", team=access.team)
+    events = team_events.recent(access.team.id)
+    return render_template(
+        "teams/show.html",
+        **_page_parts(access),
+        events=events,
+        last_event_id=events[0].id if events else 0,
+        live_parts=live_fragments.PER_VIEWER_PARTS,
+        share_link=team_invites.share_link(access.team) if access.is_captain else None,
+        held_activities=activity_reviews.held_for_team(access.team) if access.is_captain else [],
+    )
+
+
+@bp.get("/<int:team_id>/parts/<name>")
+@team_view(bp, need="member")
+def part(access, name: str):
+    """One viewer-dependent part of the team page, fetched when a live message says it changed."""
+    template = live_fragments.per_viewer_template(name) or abort(404)
+    return render_template(template, **_page_parts(access))
+
+
+@bp.get("/<int:team_id>/leaderboard")
+@team_view(bp, need="member")
+def leaderboard(access):
+    """The leaderboard fragment alone (empty without an active journey), from the counters."""
+    active = journeys.active_journey(access.team)
+    standings = leaderboards.leaderboard(active) if active else []
+    return render_template("teams/_leaderboard.html", standings=standings)
+
+
+@bp.get("/<int:team_id>/edit")
+@team_view(bp, need="captain")
+def edit_form(access):
+    return render_template("teams/edit.html", team=access.team, form=TeamForm(obj=access.team))
+
+
+@bp.post("/<int:team_id>/edit")
+@team_view(bp, need="captain")
+def edit(access):
+    form = TeamForm()
+    if form.validate():
+        try:
+            teams.update_team(access.team, **_team_fields(form))
+            db.session.commit()
+            flash("Team saved.", "success")
+            return see_other(url_for("teams.show", team_id=access.team.id))
+        except teams.TeamError as error:
+            form.form_errors.append(str(error))
+    return render_template("teams/edit.html", team=access.team, form=form), 422
+
+
+@bp.post("/<int:team_id>/archive")
+@team_view(bp, need="captain")
+def archive(access):
+    team = access.team
+    return _apply(
+        lambda: teams.archive_team(team, current_user),
+        (f"{team.name} is archived. It stays readable for its members.", "info"),
+        url_for("pages.dashboard"),
+        team,
+    )
+
+
+@bp.post("/<int:team_id>/join")
+@team_view(bp, need="visitor")
+def join(access):
+    team = access.team
+    return _apply(
+        lambda: teams.join_team(team, current_user, via="directory"),
+        (f"Welcome to {team.name}!", "success"),
+        url_for("teams.show", team_id=team.id),
+        team,
+    )
+
+
+@bp.post("/<int:team_id>/leave")
+@team_view(bp, need="member")
+def leave(access):
+    team = access.team
+    return _apply(
+        lambda: teams.leave_team(team, current_user),
+        (f"You left {team.name}.", "info"),
+        url_for("pages.dashboard"),
+        team,
+    )
+
+
+def _apply(change, done: tuple[str, str], then: str, team):
+    """Make a change and go on to `then`; a rule that refuses it is shown on the team page."""
+    try:
+        change()
+    except teams.TeamError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return see_other(url_for("teams.show", team_id=team.id))
+    db.session.commit()
+    flash(*done)
+    return see_other(then)
+
+
+def _page_parts(access) -> dict:
+    """What the team page's parts need (the page, and each part on its own)."""
+    active = journeys.active_journey(access.team)
+    parts = {
+        "access": access,
+        "team": access.team,
+        "members": teams.members_of(access.team),
+        "progress": journeys.progress(active) if active else None,
+    }
+    if active is not None:  # the leaderboard, and a log form with a fresh client id
+        today = activities.today_for(current_user)
+        form = blank_form(current_user.units, today, access.team.id)
+        parts |= form_context(form, today) | {"standings": leaderboards.leaderboard(active)}
+    return parts
+
+
+def _team_fields(form: TeamForm) -> dict:
+    return {
+        "name": form.name.data,
+        "description": form.description.data,
+        "is_public": form.is_public.data,
+        "member_limit": form.member_limit.data,
+    }

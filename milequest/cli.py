@@ -1,0 +1,62 @@
+"""`flask` commands: demo data, the gazetteer, the route catalog."""
+
+import time
+
+import click
+from flask import Flask
+
+from milequest.extensions import db
+from milequest.services import catalog, demo, places
+from workers.aggregation import reconcile_counters
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(demo_command)
+    app.cli.add_command(places_command)
+    app.cli.add_command(catalog_command)
+    app.cli.add_command(reconcile_command)
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Load the demo data (idempotent)."""
+    user, created = demo.load_demo_data()
+    db.session.commit()
+    state = "created" if created else "already there"
+    click.echo(f"Demo data {state}. Log in as {user.email} / {demo.DEMO_PASSWORD}")
+
+
+@click.command("places")
+@click.option(
+    "--min-population",
+    type=click.Choice([str(n) for n in places.DATASETS]),
+    default="15000",
+    show_default=True,
+    help="Which GeoNames data set: cities of at least this population (500 is ~200,000).",
+)
+@click.option("--force", is_flag=True, help="Reload even when the places are there.")
+def places_command(min_population: str, force: bool) -> None:
+    """Load GeoNames cities into the gazetteer (idempotent)."""
+    started = time.monotonic()
+    count, loaded = places.load_gazetteer(int(min_population), force=force)
+    db.session.commit()
+    if loaded:
+        places.tidy_after_load()
+    state = f"loaded in {time.monotonic() - started:.1f} s" if loaded else "already loaded"
+    click.echo(f"Gazetteer: {count} places (population >= {min_population}) {state}.")
+
+
+@click.command("catalog")
+def catalog_command() -> None:
+    """Load the built-in routes and build them (idempotent)."""
+    results = catalog.load_catalog()
+    db.session.commit()
+    changed = sum(1 for _, was_changed in results if was_changed)
+    click.echo(f"Route catalog: {len(results)} routes, {changed} built now.")
+
+
+@click.command("reconcile")
+def reconcile_command() -> None:
+    """Recompute every counter from the raw activities and repair drift."""
+    found = reconcile_counters()
+    click.echo("Counters: " + ", ".join(f"{table} {n} fixed" for table, n in found.items()))

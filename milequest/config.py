@@ -1,0 +1,163 @@
+"""Configuration: development defaults, overridden from the environment (twelve-factor).
+
+`MILEQUEST_*` variables override any key (`MILEQUEST_MAIL_BACKEND=smtp`); the conventional
+`DATABASE_URL`, `REDIS_URL` and `SECRET_KEY` are read too. Production refuses the dev secret.
+"""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"
+LOCAL_DATABASE_URL = "postgresql://postgres@127.0.0.1:55432/milequest"
+LOCAL_REDIS_URL = "redis://127.0.0.1:56379/0"
+
+
+QUEUES = ("moderation", "routes", "imports", "aggregation", "email")
+
+
+class Defaults:
+    ENV = "development"
+    SECRET_KEY = DEV_SECRET_KEY
+    SQLALCHEMY_DATABASE_URI = LOCAL_DATABASE_URL
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = LOCAL_REDIS_URL
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    WTF_CSRF_TIME_LIMIT = 60 * 60 * 4
+    MAX_CONTENT_LENGTH = 41 * 1024 * 1024  # four 10 MB photos and the form around them
+
+    # Per IP and per account; the account key is the submitted email address.
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_SIGNUP = "10 per hour"
+    RATELIMIT_LOGIN = "20 per 10 minutes"
+    RATELIMIT_LOGIN_ACCOUNT = "10 per 10 minutes"
+    RATELIMIT_RESET = "10 per hour"
+    RATELIMIT_RESET_ACCOUNT = "3 per hour"
+
+    EMAIL_VERIFY_MAX_AGE_S = 60 * 60 * 24 * 3
+    PASSWORD_RESET_MAX_AGE_S = 60 * 60
+
+    TEAM_LINK_INVITE_DAYS = 30
+    TEAM_EMAIL_INVITE_DAYS = 7
+    RATELIMIT_TEAM_INVITES = "50 per day"
+    RATELIMIT_JOIN_CODE = "20 per 10 minutes"
+
+    # Live updates: pings keep idle sockets open through proxies and find dead ones; the page
+    # never sends, so anything large is refused.
+    SOCK_SERVER_OPTIONS = {"ping_interval": 25, "max_message_size": 4096}
+
+    MAIL_BACKEND = "file"  # "file" (development) or "smtp"
+    MAIL_DIR = str(ROOT / "var" / "mail")
+    MAIL_FROM = "Mile Quest <no-reply@milequest.localhost>"
+    MAIL_SMTP_HOST = "localhost"
+    MAIL_SMTP_PORT = 25
+    MAIL_SMTP_USERNAME = ""
+    MAIL_SMTP_PASSWORD = ""
+    MAIL_SMTP_STARTTLS = False
+    MAIL_SMTP_TIMEOUT_S = 10
+
+    # Routes: which router builds lines (see services/routers.py), how finely lines are cut,
+    # and the Leaflet tiles (the CSP's img-src follows the tile URL's host).
+    ROUTER = "geodesic"
+    ROUTE_SEGMENT_MAX_M = 10_000
+    MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    MAP_ATTRIBUTION = (
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+    )
+
+    # Photos: storage backend (services/photo_storage.py), moderation thresholds on NudeNet's
+    # score, and who may review every team's held photos (operators, by email address).
+    PHOTO_STORAGE = "local"  # "local" or "s3"
+    PHOTO_STORAGE_DIR = str(ROOT / "var" / "photos")
+    PHOTO_S3_BUCKET = ""
+    PHOTO_S3_ENDPOINT_URL = ""
+    PHOTO_S3_REGION = ""
+    PHOTO_HOLD_SCORE = 0.35
+    PHOTO_REJECT_SCORE = 0.8
+    PHOTO_MODERATION_DELAY_S = 0  # tests only: makes a moderation run observably slow
+    OPERATOR_EMAILS: list[str] = []
+
+    # Celery: acks late so a crashed worker's task is redelivered; the visibility timeout must
+    # exceed the longest task, or Redis redelivers a task that is still running.
+    CELERY = {
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "task_default_queue": "aggregation",
+        "broker_transport_options": {"visibility_timeout": 15 * 60},
+        "broker_connection_retry_on_startup": True,
+        "task_ignore_result": True,
+        "include": [
+            "workers.aggregation",
+            "workers.email",
+            "workers.imports",
+            "workers.photos",
+            "workers.routes",
+        ],
+        "task_routes": {
+            "workers.email.*": {"queue": "email"},
+            "workers.routes.*": {"queue": "routes"},
+            "workers.aggregation.*": {"queue": "aggregation"},
+            "workers.imports.*": {"queue": "imports"},
+            "workers.photos.*": {"queue": "moderation"},
+        },
+        "beat_schedule": {
+            "reconcile-counters": {
+                "task": "workers.aggregation.reconcile_counters",
+                "schedule": 3600.0,
+            },
+            "resend-stuck-email": {"task": "workers.email.sweep_unsent_email", "schedule": 300.0},
+            "rebuild-stuck-routes": {
+                "task": "workers.routes.sweep_stuck_routes",
+                "schedule": 300.0,
+            },
+            "import-stuck-files": {
+                "task": "workers.imports.sweep_stuck_imports",
+                "schedule": 300.0,
+            },
+            "requeue-stuck-photos": {
+                "task": "workers.photos.sweep_stuck_photos",
+                "schedule": 300.0,
+            },
+        },
+    }
+
+
+def apply_environment(config) -> None:
+    """Read the conventional variables, then every `MILEQUEST_*` one (JSON values allowed)."""
+    env = os.environ
+    if "DATABASE_URL" in env:
+        config["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
+    for key in ("REDIS_URL", "SECRET_KEY"):
+        if key in env:
+            config[key] = env[key]
+    config.from_prefixed_env("MILEQUEST")
+
+
+def finish(config) -> None:
+    """Derive dependent settings and refuse unsafe production configs. Mutates `config`."""
+    config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(config["SQLALCHEMY_DATABASE_URI"])
+    config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"])
+    celery = dict(config["CELERY"])
+    celery.setdefault("broker_url", config["REDIS_URL"])
+    config["CELERY"] = celery
+    if config["ENV"] == "production":
+        if config["SECRET_KEY"] in ("", DEV_SECRET_KEY):
+            raise RuntimeError("Refusing to start: set SECRET_KEY for production.")
+        for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+            config[key] = True
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Pin the psycopg2 driver (SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url.removeprefix(prefix)
+    return url

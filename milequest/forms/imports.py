@@ -1,0 +1,15 @@
+"""The GPS file upload form: files only; what is in them is the service's business."""
+
+from flask_wtf import FlaskForm
+from wtforms import MultipleFileField
+
+
+class ImportForm(FlaskForm):
+    files = MultipleFileField(
+        "GPX, TCX or FIT files, or one zip of them (20 MB in all)",
+        render_kw={"accept": ".gpx,.tcx,.fit,.zip", "multiple": True},
+    )
+
+    def uploads(self) -> list[tuple[str, bytes]]:
+        """(filename, bytes) of each file chosen; the browser sends an empty one for none."""
+        return [(f.filename, f.read()) for f in self.files.data or [] if f and f.filename]

@@ -1,0 +1,34 @@
+"""Route builder forms: naming a route, adding a place or a point, moving a waypoint."""
+
+from flask_wtf import FlaskForm
+from wtforms import FloatField, HiddenField, IntegerField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+
+def _name_field() -> StringField:
+    return StringField(
+        "Route name",
+        validators=[DataRequired(), Length(1, 120, "Use at most 120 characters.")],
+        render_kw={"maxlength": 120},
+    )
+
+
+class NewRouteForm(FlaskForm):
+    name = _name_field()
+
+
+class SaveRouteForm(FlaskForm):
+    name = _name_field()
+
+
+class PlaceWaypointForm(FlaskForm):
+    place_id = IntegerField("Place", validators=[InputRequired("Pick a place.")])
+
+
+class PointWaypointForm(FlaskForm):
+    lat = FloatField("Latitude", validators=[InputRequired(), NumberRange(-90, 90)])
+    lon = FloatField("Longitude", validators=[InputRequired(), NumberRange(-180, 180)])
+
+
+class MoveForm(FlaskForm):
+    direction = HiddenField(validators=[DataRequired()])

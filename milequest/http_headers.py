@@ -1,0 +1,46 @@
+"""Security headers on every response.
+
+The CSP's img-src also allows the host of the configured map tiles (MAP_TILE_URL).
+"""
+
+from urllib.parse import urlsplit
+
+from flask import Flask, Response
+
+
+def tile_source(tile_url: str) -> str:
+    """'https://{s}.tile.example.org/{z}/{x}/{y}.png' -> 'https://*.tile.example.org'."""
+    parts = urlsplit(tile_url)
+    if not parts.scheme or not parts.netloc:
+        return ""
+    host = parts.netloc.replace("{s}", "*")
+    return f"{parts.scheme}://{host}"
+
+
+def content_security_policy(tile_url: str = "") -> str:
+    tiles = tile_source(tile_url)
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"img-src 'self' data: {tiles}".rstrip(),
+            "style-src 'self'",
+            "script-src 'self'",
+            "connect-src 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'self'",
+            "object-src 'none'",
+        ]
+    )
+
+
+def init_app(app: Flask) -> None:
+    policy = content_security_policy(app.config.get("MAP_TILE_URL", ""))
+
+    @app.after_request
+    def add_security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response

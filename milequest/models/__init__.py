@@ -1,0 +1,32 @@
+"""Every model, imported here so that Alembic and `db.create_all` see the whole schema."""
+
+from milequest.models.activity import Activity, JourneyContribution, JourneyMemberDay, WalkerDay
+from milequest.models.gps_import import GpsImport
+from milequest.models.journey import Journey
+from milequest.models.outbound_email import OutboundEmail
+from milequest.models.photo import BlockedPhotoHash, Photo
+from milequest.models.place import Place
+from milequest.models.route import Route, Waypoint
+from milequest.models.team import Membership, Team, TeamInvite
+from milequest.models.team_event import TeamEvent
+from milequest.models.user import User
+
+__all__ = [
+    "Activity",
+    "BlockedPhotoHash",
+    "GpsImport",
+    "Journey",
+    "JourneyContribution",
+    "JourneyMemberDay",
+    "Membership",
+    "OutboundEmail",
+    "Photo",
+    "Place",
+    "Route",
+    "Team",
+    "TeamEvent",
+    "TeamInvite",
+    "User",
+    "WalkerDay",
+    "Waypoint",
+]

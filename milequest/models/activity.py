@@ -1,0 +1,105 @@
+"""A walker's activity: belongs to the walker, counts for their teams' journeys.
+
+Distances are exact decimals (metres, to the millimetre) so that counters equal raw sums.
+"""
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from geoalchemy2 import Geometry, WKBElement
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from milequest.extensions import db
+from milequest.models.base import created_at_column, utcnow
+from milequest.models.user import User
+
+KINDS = ("walk", "run", "hike", "wheelchair", "other")
+MAX_DISTANCE_M = 250_000
+Distance = Numeric(12, 3)
+
+
+class Activity(db.Model):
+    __tablename__ = "activities"
+    __table_args__ = (
+        UniqueConstraint("user_id", "client_id", name="uq_activities_user_client"),
+        CheckConstraint(f"kind IN {KINDS}", name="kind"),
+        CheckConstraint(f"distance_m > 0 AND distance_m <= {MAX_DISTANCE_M}", name="distance"),
+        CheckConstraint("duration_s IS NULL OR duration_s > 0", name="duration"),
+        CheckConstraint("review_status IN ('ok', 'held', 'rejected')", name="review_status"),
+        Index("ix_activities_user_date", "user_id", "activity_date", "id"),
+        Index("ix_activities_user_started", "user_id", "started_at"),
+        Index("ix_activities_user_file", "user_id", "source_file_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    client_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    kind: Mapped[str] = mapped_column(String(12))
+    distance_m: Mapped[Decimal] = mapped_column(Distance)
+    activity_date: Mapped[date] = mapped_column(Date)
+    duration_s: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    source: Mapped[str] = mapped_column(String(10), default="manual", server_default="manual")
+    # Only "ok" activities count; imports and implausible entries may wait for a captain.
+    review_status: Mapped[str] = mapped_column(String(10), default="ok", server_default="ok")
+    review_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # From an imported file: the recorded track (private to the walker), when it started,
+    # and the file's SHA-256 (the same file twice is a duplicate).
+    track: Mapped[WKBElement | None] = deferred(
+        mapped_column(Geometry("LINESTRING", srid=4326, spatial_index=False))
+    )
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    source_file_hash: Mapped[str | None] = mapped_column(String(64))
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class JourneyContribution(db.Model):
+    """A member's counted distance and active days on one journey (counters)."""
+
+    __tablename__ = "journey_contributions"
+
+    journey_id: Mapped[int] = mapped_column(ForeignKey("journeys.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    distance_m: Mapped[Decimal] = mapped_column(Distance, default=0, server_default="0")
+    active_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class JourneyMemberDay(db.Model):
+    """A member's counted distance on one day of a journey: keeps `active_days` exact."""
+
+    __tablename__ = "journey_member_days"
+
+    journey_id: Mapped[int] = mapped_column(ForeignKey("journeys.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    distance_m: Mapped[Decimal] = mapped_column(Distance, default=0, server_default="0")
+
+
+class WalkerDay(db.Model):
+    """A walker's distance on one day, all teams aside: weekly totals and streaks read these."""
+
+    __tablename__ = "walker_days"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    distance_m: Mapped[Decimal] = mapped_column(Distance, default=0, server_default="0")

@@ -1,0 +1,135 @@
+"""Accounts: sign-up, log-in checks, email verification, password reset and profile.
+
+Answers never reveal whether an email address has an account.
+"""
+
+from zoneinfo import available_timezones
+
+from flask import current_app, url_for
+from sqlalchemy import select
+
+from milequest.extensions import db
+from milequest.models import User
+from milequest.models.base import utcnow
+from milequest.services import account_tokens, emails, passwords
+
+TIMEZONES = frozenset(available_timezones())
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def user_for_session_id(session_id: str) -> User | None:
+    """The user a Flask-Login id (`<id>:<password fingerprint>`) stands for, if still valid."""
+    user_id, _, fingerprint = session_id.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or user.password_fingerprint != fingerprint:
+        return None
+    return user
+
+
+def sign_up(email: str, display_name: str, password: str, timezone: str = "UTC") -> User | None:
+    """Create an unverified account and email its verification link.
+
+    Returns the new user, or None when the address is taken: then its owner gets a notice
+    instead, so the answer looks the same either way.
+    """
+    existing = find_by_email(email)
+    if existing is not None:
+        emails.queue_email(
+            existing.email,
+            "Someone tried to sign up with your email",
+            "emails/signup_exists.txt",
+            user=existing,
+            login_url=url_for("accounts.login_form", _external=True),
+            reset_url=url_for("accounts.reset_request_form", _external=True),
+        )
+        return None
+    user = User(
+        email=normalize_email(email),
+        display_name=display_name.strip(),
+        password_hash=passwords.hash_password(password),
+        timezone=timezone if timezone in TIMEZONES else "UTC",
+    )
+    db.session.add(user)
+    db.session.flush()
+    send_verification(user)
+    return user
+
+
+def send_verification(user: User) -> None:
+    token = account_tokens.make_token(user, account_tokens.VERIFY)
+    emails.queue_email(
+        user.email,
+        "Confirm your email for Mile Quest",
+        "emails/verify.txt",
+        user=user,
+        verify_url=url_for("accounts.verify", token=token, _external=True),
+    )
+
+
+def verify_email(token: str) -> User:
+    """Mark the token's user verified (idempotent). Raises account_tokens.TokenError."""
+    user = account_tokens.read_token(
+        token, account_tokens.VERIFY, current_app.config["EMAIL_VERIFY_MAX_AGE_S"]
+    )
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = find_by_email(email)
+    if user is None:
+        passwords.verify_password(passwords.DUMMY_HASH, password)  # same time as a real check
+        return None
+    if not passwords.verify_password(user.password_hash, password):
+        return None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if the address has an account; do nothing visible otherwise."""
+    user = find_by_email(email)
+    if user is None:
+        return
+    token = account_tokens.make_token(user, account_tokens.RESET)
+    emails.queue_email(
+        user.email,
+        "Reset your Mile Quest password",
+        "emails/reset.txt",
+        user=user,
+        reset_url=url_for("accounts.reset", token=token, _external=True),
+        valid_minutes=current_app.config["PASSWORD_RESET_MAX_AGE_S"] // 60,
+    )
+
+
+def check_reset_token(token: str) -> User:
+    """The user a reset token is for. Raises account_tokens.TokenError."""
+    return account_tokens.read_token(
+        token, account_tokens.RESET, current_app.config["PASSWORD_RESET_MAX_AGE_S"]
+    )
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password; the token stops working. Raises account_tokens.TokenError."""
+    user = check_reset_token(token)
+    user.password_hash = passwords.hash_password(new_password)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()  # the reset link proved the address
+    return user
+
+
+def update_profile(user: User, display_name: str, units: str, timezone: str) -> User:
+    user.display_name = display_name.strip()
+    user.units = units
+    user.timezone = timezone
+    db.session.flush()
+    return user

@@ -1,0 +1,252 @@
+"""Log, edit and delete a walker's activities; every change moves the counters in one transaction.
+
+A client id (one per rendered form) makes a replayed or double-tapped log a no-op.
+"""
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.dialects.postgresql import insert
+
+from milequest.extensions import db
+from milequest.models import Activity, Journey, User
+from milequest.models.activity import KINDS, MAX_DISTANCE_M
+from milequest.models.base import utcnow
+from milequest.services import counters, journeys, plausibility, team_events
+from milequest.services.text_checks import text_problem
+
+MILLIMETRE = Decimal("0.001")
+BACKDATE_DAYS = 14
+# A file records when it happened: imports may reach further back (counting still follows the
+# counting rule, so an old walk never moves a journey that started after it).
+IMPORT_BACKDATE_DAYS = 366
+NOTE_MAX = 500
+# Fastest plausible average speed per kind, in km/h.
+MAX_SPEED_KMH = {"walk": 12, "hike": 12, "run": 30, "wheelchair": 40, "other": 60}
+
+
+class ActivityInvalid(ValueError):
+    """`problems` maps a field name to what is wrong with it, for the form."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class ActivityInput:
+    distance_m: Decimal
+    activity_date: date
+    kind: str
+    duration_s: int | None = None
+    note: str = ""
+
+
+def today_for(walker: User) -> date:
+    """The date in the walker's time zone: the day a walk logged now counts for."""
+    return datetime.now(ZoneInfo(walker.timezone)).date()
+
+
+def check(data: ActivityInput, today: date, *, imported: bool = False) -> None:
+    """Raise ActivityInvalid listing every problem with `data` (today is the walker's today).
+
+    A typed speed above the kind's limit is refused (a typo); an imported one is held instead
+    (see services/plausibility.py).
+    """
+    problems = {}
+    backdate_days = IMPORT_BACKDATE_DAYS if imported else BACKDATE_DAYS
+    if not 0 < data.distance_m <= MAX_DISTANCE_M:
+        problems["distance"] = "Enter a distance above 0 and at most 250 km."
+    if data.activity_date > today:
+        problems["activity_date"] = "That date is in the future."
+    elif data.activity_date < today - timedelta(days=backdate_days):
+        problems["activity_date"] = f"Activities can be logged up to {backdate_days} days back."
+    if data.kind not in KINDS:
+        problems["kind"] = "Choose what kind of activity it was."
+    if data.duration_s is not None and data.duration_s <= 0:
+        problems["duration"] = "Enter a duration above 0, or leave it empty."
+    elif data.duration_s and "distance" not in problems and data.kind in KINDS and not imported:
+        speed_kmh = float(data.distance_m) / 1000 / (data.duration_s / 3600)
+        if speed_kmh > MAX_SPEED_KMH[data.kind]:
+            problems["duration"] = (
+                f"{speed_kmh:.0f} km/h is too fast for a {data.kind}: check the distance or time."
+            )
+    note_problem = text_problem(data.note, max_length=NOTE_MAX)
+    if note_problem:
+        problems["note"] = note_problem
+    if problems:
+        raise ActivityInvalid(problems)
+
+
+def log_activity(
+    walker: User,
+    client_id: uuid.UUID,
+    data: ActivityInput,
+    today: date,
+    recorded: plausibility.Recorded | None = None,
+):
+    """Record an activity and count it. Returns (activity, created): a replay returns the first.
+
+    An implausible one is stored "held" and counts only once a captain approves it.
+    """
+    data = _to_millimetres(data)
+    check(data, today, imported=recorded is not None)
+    held_because = plausibility.reasons(
+        walker.id, data.kind, data.distance_m, data.duration_s, recorded
+    )
+    inserted = db.session.execute(
+        insert(Activity)
+        .values(
+            user_id=walker.id,
+            client_id=client_id,
+            kind=data.kind,
+            distance_m=data.distance_m,
+            activity_date=data.activity_date,
+            duration_s=data.duration_s,
+            note=data.note.strip(),
+            created_at=utcnow(),
+            updated_at=utcnow(),
+            review_status="held" if held_because else "ok",
+            review_reason=" ".join(held_because),
+            **_recorded_values(recorded),
+        )
+        .on_conflict_do_nothing(constraint="uq_activities_user_client")
+        .returning(Activity.id)
+    ).scalar_one_or_none()
+    if inserted is None:  # this client id was logged before: the same answer, nothing new
+        return _by_client_id(walker, client_id), False
+    activity = db.session.get(Activity, inserted)
+    credits = _count(activity, activity.distance_m)
+    for team_id in sorted({c.team_id for c in credits}):  # team order: see team_events.record
+        team_events.record(
+            team_id,
+            "activity_logged",
+            actor=walker,
+            activity_id=activity.id,
+            distance_m=float(activity.distance_m),
+            activity_kind=activity.kind,
+        )
+    _announce(credits, walker)
+    return activity, True
+
+
+def edit_activity(activity: Activity, data: ActivityInput, today: date) -> Activity:
+    data = _to_millimetres(data)
+    check(data, today, imported=activity.source == "import")
+    _count(activity, -activity.distance_m)
+    activity.distance_m, activity.activity_date = data.distance_m, data.activity_date
+    activity.kind, activity.duration_s, activity.note = (
+        data.kind,
+        data.duration_s,
+        data.note.strip(),
+    )
+    activity.updated_at = utcnow()
+    held_because = plausibility.reasons(
+        activity.user_id, data.kind, data.distance_m, data.duration_s
+    )
+    if held_because and activity.review_status == "ok":  # an edit cannot slip past a review
+        activity.review_status, activity.review_reason = "held", " ".join(held_because)
+    db.session.flush()
+    _announce(_count(activity, activity.distance_m), activity.user)
+    return activity
+
+
+def delete_activity(activity: Activity) -> None:
+    _count(activity, -activity.distance_m)
+    db.session.delete(activity)
+    db.session.flush()
+
+
+PAGE_SIZE = 25
+CSV_COLUMNS = ("date", "kind", "distance_m", "duration_s", "note", "status", "logged_at")
+
+
+@dataclass(frozen=True)
+class Page:
+    activities: list[Activity]
+    next_cursor: str | None  # `<date>:<id>` of the last row, when there are more
+
+
+def page_of(walker: User, before: tuple[date, int] | None = None) -> Page:
+    """The walker's activities, newest first, after a keyset cursor (no OFFSET scans)."""
+    query = select(Activity).where(Activity.user_id == walker.id)
+    if before is not None:
+        query = query.where(tuple_(Activity.activity_date, Activity.id) < before)
+    rows = list(
+        db.session.scalars(
+            query.order_by(Activity.activity_date.desc(), Activity.id.desc()).limit(PAGE_SIZE + 1)
+        )
+    )
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    cursor = f"{rows[-1].activity_date.isoformat()}:{rows[-1].id}" if more else None
+    return Page(rows, cursor)
+
+
+def csv_rows(walker: User):
+    """Every activity of the walker, oldest first, as CSV rows (streamed from the database)."""
+    query = (
+        select(Activity)
+        .where(Activity.user_id == walker.id)
+        .order_by(Activity.activity_date, Activity.id)
+        .execution_options(yield_per=500)
+    )
+    for a in db.session.scalars(query):
+        yield (
+            a.activity_date.isoformat(),
+            a.kind,
+            a.distance_m,
+            a.duration_s or "",
+            a.note,
+            a.review_status,
+            a.created_at.isoformat(),
+        )
+
+
+def owned_activity(activity_id: int, walker: User) -> Activity | None:
+    activity = db.session.get(Activity, activity_id)
+    return activity if activity is not None and activity.user_id == walker.id else None
+
+
+def _to_millimetres(data: ActivityInput) -> ActivityInput:
+    # Stored to the millimetre; counting the same rounded value keeps counters exact.
+    return replace(data, distance_m=Decimal(data.distance_m).quantize(MILLIMETRE))
+
+
+def _recorded_values(recorded: plausibility.Recorded | None) -> dict:
+    if recorded is None:
+        return {}
+    return {
+        "source": "import",
+        "track": recorded.track_ewkt,
+        "started_at": recorded.started_at,
+        "source_file_hash": recorded.file_hash,
+    }
+
+
+def _by_client_id(walker: User, client_id: uuid.UUID) -> Activity:
+    return db.session.scalar(
+        select(Activity).where(Activity.user_id == walker.id, Activity.client_id == client_id)
+    )
+
+
+def _count(activity: Activity, delta_m: Decimal) -> list[counters.Credit]:
+    return counters.apply(
+        activity.user_id,
+        activity.activity_date,
+        activity.created_at,
+        Decimal(delta_m),
+        activity.review_status,
+    )
+
+
+def _announce(credits: list[counters.Credit], walker: User) -> None:
+    for credit in credits:
+        if credit.after_m > credit.before_m:
+            journey = db.session.get(Journey, credit.journey_id)
+            db.session.refresh(journey)
+            journeys.announce_progress(journey, walker)

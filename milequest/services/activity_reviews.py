@@ -1,0 +1,89 @@
+"""Captains review held (implausible) activities: approve to count them once, or reject.
+
+A team's captains review a held activity when the team's journey is one it would count for
+if it were "ok" (the counting rule decides, as for every count).
+"""
+
+from sqlalchemy import select, text
+
+from milequest.extensions import db
+from milequest.models import Activity, Journey, Team, User
+from milequest.models.base import utcnow
+from milequest.services import counters, journeys, team_events
+
+# The counting rule, applied to held activities as if they were "ok".
+_HELD_FOR_TEAM = text(f"""
+    SELECT DISTINCT a.id FROM journeys j,
+        (SELECT id, user_id, activity_date, created_at, 'ok'::text AS review_status
+         FROM activities WHERE review_status = 'held') a
+    WHERE j.team_id = :team_id AND {counters.CREDIT_RULE}
+""")
+
+
+class ReviewRefused(ValueError):
+    """The review cannot happen; the message is for the captain."""
+
+
+def held_for_team(team: Team) -> list[Activity]:
+    ids = list(db.session.scalars(_HELD_FOR_TEAM, {"team_id": team.id}))
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Activity).where(Activity.id.in_(ids)).order_by(Activity.created_at)
+        )
+    )
+
+
+def reviewing_teams(activity: Activity) -> set[int]:
+    """The teams whose journeys the activity would count for once approved."""
+    journey_ids = counters.credited_journeys(
+        activity.user_id, activity.activity_date, activity.created_at, "ok"
+    )
+    return {db.session.get(Journey, j).team_id for j in journey_ids}
+
+
+def review(activity_id: int, team: Team, captain: User, approve: bool) -> Activity:
+    """Approve (count it, once) or reject a held activity as a captain of `team`. Flushes.
+
+    The row lock makes two captains' simultaneous approvals count it once.
+    """
+    activity = db.session.execute(
+        select(Activity)
+        .where(Activity.id == activity_id)
+        .with_for_update(of=Activity)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    team_ids = reviewing_teams(activity) if activity is not None else set()
+    if team.id not in team_ids:
+        raise ReviewRefused("That activity is not waiting for this team's review.")
+    if activity.review_status != "held":
+        raise ReviewRefused("Another captain has reviewed that activity already.")
+    activity.review_status = "ok" if approve else "rejected"
+    activity.updated_at = utcnow()
+    db.session.flush()
+    credits = []
+    if approve:
+        credits = counters.apply(
+            activity.user_id,
+            activity.activity_date,
+            activity.created_at,
+            activity.distance_m,
+            activity.review_status,
+        )
+    for team_id in sorted(team_ids):
+        team_events.record(
+            team_id,
+            "activity_approved" if approve else "activity_rejected",
+            actor=captain,
+            subject=activity.user,
+            activity_id=activity.id,
+            distance_m=float(activity.distance_m),
+            activity_kind=activity.kind,
+        )
+    for credit in credits:
+        if credit.after_m > credit.before_m:
+            journey = db.session.get(Journey, credit.journey_id)
+            db.session.refresh(journey)
+            journeys.announce_progress(journey, activity.user)
+    return activity

@@ -1,0 +1,189 @@
+"""The counting rule and the counters it keeps, changed atomically in the caller's transaction.
+
+An activity counts for a journey when it is "ok", its date lies in the journey's window (from
+the start; for an ended journey, only if logged before it ended) and inside one of the walker's
+memberships of the journey's team (UTC dates). The same SQL predicate serves logging and the
+reconcile, so both always agree.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import text
+
+from milequest.extensions import db
+
+CREDIT_RULE = """
+    a.review_status = 'ok'
+    AND a.activity_date >= j.started_on
+    AND (j.ended_at IS NULL OR a.created_at <= j.ended_at)
+    AND EXISTS (
+        SELECT 1 FROM memberships m
+        WHERE m.team_id = j.team_id AND m.user_id = a.user_id
+          AND a.activity_date >= (m.joined_at AT TIME ZONE 'UTC')::date
+          AND (m.left_at IS NULL OR a.activity_date <= (m.left_at AT TIME ZONE 'UTC')::date)
+    )
+"""
+
+_CREDITED_JOURNEYS = text(f"""
+    SELECT j.id FROM journeys j,
+        (SELECT CAST(:user_id AS integer) AS user_id, CAST(:day AS date) AS activity_date,
+                CAST(:created_at AS timestamptz) AS created_at,
+                CAST(:review_status AS text) AS review_status) a
+    WHERE j.team_id IN (SELECT team_id FROM memberships WHERE user_id = :user_id)
+      AND {CREDIT_RULE}
+    ORDER BY j.id
+""")
+
+_ADD_TO_JOURNEY = text("""
+    UPDATE journeys SET distance_m = distance_m + :delta WHERE id = :journey_id
+    RETURNING distance_m - :delta AS before, distance_m AS after, team_id
+""")
+
+# The same, re-checking the journey's end under the row lock: a journey that another walk
+# completed while this one was being logged takes no credit logged after that end.
+_CREDIT_JOURNEY = text("""
+    UPDATE journeys SET distance_m = distance_m + :delta
+    WHERE id = :journey_id AND (ended_at IS NULL OR CAST(:created_at AS timestamptz) <= ended_at)
+    RETURNING distance_m - :delta AS before, distance_m AS after, team_id
+""")
+
+_ADD_TO_MEMBER_DAY = text("""
+    INSERT INTO journey_member_days (journey_id, user_id, day, distance_m)
+    VALUES (:journey_id, :user_id, :day, :delta)
+    ON CONFLICT (journey_id, user_id, day)
+    DO UPDATE SET distance_m = journey_member_days.distance_m + EXCLUDED.distance_m
+    RETURNING distance_m - :delta AS before, distance_m AS after
+""")
+
+_ADD_TO_CONTRIBUTION = text("""
+    INSERT INTO journey_contributions (journey_id, user_id, distance_m, active_days)
+    VALUES (:journey_id, :user_id, :delta, :days)
+    ON CONFLICT (journey_id, user_id)
+    DO UPDATE SET distance_m = journey_contributions.distance_m + EXCLUDED.distance_m,
+                  active_days = journey_contributions.active_days + EXCLUDED.active_days
+""")
+
+_ADD_TO_WALKER_DAY = text("""
+    INSERT INTO walker_days (user_id, day, distance_m) VALUES (:user_id, :day, :delta)
+    ON CONFLICT (user_id, day)
+    DO UPDATE SET distance_m = walker_days.distance_m + EXCLUDED.distance_m
+""")
+
+
+@dataclass(frozen=True)
+class Credit:
+    """What one change did to one journey: the distance before and after, for milestones."""
+
+    journey_id: int
+    team_id: int
+    before_m: Decimal
+    after_m: Decimal
+
+
+def credited_journeys(
+    user_id: int, day: date, created_at: datetime, review_status: str = "ok"
+) -> list[int]:
+    params = {
+        "user_id": user_id,
+        "day": day,
+        "created_at": created_at,
+        "review_status": review_status,
+    }
+    return list(db.session.scalars(_CREDITED_JOURNEYS, params))
+
+
+def apply(user_id: int, day: date, created_at: datetime, delta_m: Decimal, review_status="ok"):
+    """Add `delta_m` (negative to take away) wherever an activity with these facts counts.
+
+    Returns one Credit per journey changed. Atomic increments: exact under concurrency.
+    """
+    if review_status == "ok":
+        db.session.execute(_ADD_TO_WALKER_DAY, {"user_id": user_id, "day": day, "delta": delta_m})
+    credits = []
+    for journey_id in credited_journeys(user_id, day, created_at, review_status):
+        keys = {"journey_id": journey_id, "user_id": user_id, "day": day, "delta": delta_m}
+        credited = db.session.execute(_CREDIT_JOURNEY, {**keys, "created_at": created_at}).first()
+        if credited is None:
+            continue
+        before, after, team_id = credited
+        day_before, day_after = db.session.execute(_ADD_TO_MEMBER_DAY, keys).one()
+        days = (day_after > 0) - (day_before > 0)  # a day became active (+1) or empty (-1)
+        db.session.execute(_ADD_TO_CONTRIBUTION, {**keys, "days": days})
+        credits.append(Credit(journey_id, team_id, before, after))
+    return credits
+
+
+# Every counter as the raw activities say it should be, compared with what is stored.
+_EXPECTED_DAYS = f"""
+    SELECT j.id AS journey_id, a.user_id, a.activity_date AS day, SUM(a.distance_m) AS distance_m
+    FROM activities a
+    -- A join, not `j.team_id IN (SELECT ... WHERE user_id = a.user_id)`: that correlated
+    -- subquery cannot become a join, and over 2 M activities the plan never finished.
+    JOIN (SELECT DISTINCT user_id, team_id FROM memberships) t ON t.user_id = a.user_id
+    JOIN journeys j ON j.team_id = t.team_id
+    WHERE {CREDIT_RULE}
+    GROUP BY 1, 2, 3
+"""
+_DRIFT = {
+    "journey_member_days": f"""
+        WITH e AS ({_EXPECTED_DAYS})
+        SELECT journey_id, user_id, day,
+               COALESCE(e.distance_m, 0) - COALESCE(s.distance_m, 0) AS delta
+        FROM e FULL JOIN journey_member_days s USING (journey_id, user_id, day)
+        WHERE COALESCE(e.distance_m, 0) <> COALESCE(s.distance_m, 0)
+    """,
+    "journey_contributions": f"""
+        WITH e AS (
+            SELECT journey_id, user_id, SUM(distance_m) AS distance_m,
+                   COUNT(*) FILTER (WHERE distance_m > 0) AS active_days
+            FROM ({_EXPECTED_DAYS}) d GROUP BY 1, 2
+        )
+        SELECT journey_id, user_id,
+               COALESCE(e.distance_m, 0) - COALESCE(s.distance_m, 0) AS delta,
+               COALESCE(e.active_days, 0) - COALESCE(s.active_days, 0) AS days
+        FROM e FULL JOIN journey_contributions s USING (journey_id, user_id)
+        WHERE COALESCE(e.distance_m, 0) <> COALESCE(s.distance_m, 0)
+           OR COALESCE(e.active_days, 0) <> COALESCE(s.active_days, 0)
+    """,
+    "journeys": f"""
+        WITH e AS (SELECT journey_id, SUM(distance_m) AS distance_m FROM ({_EXPECTED_DAYS}) d
+                   GROUP BY 1)
+        SELECT j.id AS journey_id, COALESCE(e.distance_m, 0) - j.distance_m AS delta
+        FROM journeys j LEFT JOIN e ON e.journey_id = j.id
+        WHERE COALESCE(e.distance_m, 0) <> j.distance_m
+    """,
+    "walker_days": """
+        WITH e AS (SELECT user_id, activity_date AS day, SUM(distance_m) AS distance_m
+                   FROM activities WHERE review_status = 'ok' GROUP BY 1, 2)
+        SELECT user_id, day, COALESCE(e.distance_m, 0) - COALESCE(s.distance_m, 0) AS delta
+        FROM e FULL JOIN walker_days s USING (user_id, day)
+        WHERE COALESCE(e.distance_m, 0) <> COALESCE(s.distance_m, 0)
+    """,
+}
+_REPAIR = {
+    "journey_member_days": _ADD_TO_MEMBER_DAY,
+    "journey_contributions": _ADD_TO_CONTRIBUTION,
+    "journeys": _ADD_TO_JOURNEY,
+    "walker_days": _ADD_TO_WALKER_DAY,
+}
+
+
+def find_drift() -> dict[str, list[dict]]:
+    """Each counter table's rows that differ from the raw activities, as corrections (deltas).
+
+    Run it in a REPEATABLE READ transaction so the activities and the counters are read from
+    one snapshot; the deltas then stay right even while walkers keep logging.
+    """
+    return {
+        table: [dict(row._mapping) for row in db.session.execute(text(query))]
+        for table, query in _DRIFT.items()
+    }
+
+
+def repair(drift: dict[str, list[dict]]) -> None:
+    """Apply the corrections as atomic increments (concurrent logs are not overwritten)."""
+    for table, rows in drift.items():
+        for row in rows:
+            db.session.execute(_REPAIR[table], {"days": 0, **row})

@@ -1,0 +1,77 @@
+"""Queue emails in the outbox; they are handed to the `email` queue once the transaction commits."""
+
+from datetime import timedelta
+
+from flask import current_app, render_template
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from milequest import mail
+from milequest.extensions import db
+from milequest.models import OutboundEmail
+from milequest.models.base import utcnow
+from milequest.services import task_queue
+
+DELIVER_TASK = "workers.email.deliver_email"
+MAX_ATTEMPTS = 8
+_PENDING = "milequest.emails_to_send"
+
+
+def queue_email(to: str, subject: str, template: str, **context) -> OutboundEmail:
+    """Write an email to the outbox (flushed, not committed). `template` is a text template."""
+    row = OutboundEmail(
+        to_address=to, subject=subject, body_text=render_template(template, **context)
+    )
+    db.session.add(row)
+    db.session.flush()
+    db.session.info.setdefault(_PENDING, []).append(row.id)
+    return row
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_committed(session: Session) -> None:
+    for email_id in session.info.pop(_PENDING, []):
+        enqueue_delivery(email_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def enqueue_delivery(email_id: int) -> None:
+    task_queue.send(DELIVER_TASK, email_id, "email")
+
+
+def deliver_email(email_id: int) -> bool:
+    """Send one outbox email unless it was sent already. Returns True when it sent now.
+
+    Raises what the mail backend raises, after recording the attempt (the caller commits).
+    """
+    row = db.session.execute(
+        select(OutboundEmail).where(OutboundEmail.id == email_id).with_for_update(skip_locked=True)
+    ).scalar_one_or_none()
+    if row is None or row.sent_at is not None:
+        return False
+    row.attempts += 1
+    try:
+        mail.send(current_app.config, mail.Message(row.to_address, row.subject, row.body_text))
+    except Exception as exc:
+        row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+        raise
+    row.sent_at = utcnow()
+    row.last_error = None
+    row.body_text = ""  # the body may hold a live reset link: keep it no longer than needed
+    return True
+
+
+def unsent_email_ids(older_than: timedelta = timedelta(minutes=2)) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(OutboundEmail.id).where(
+                OutboundEmail.sent_at.is_(None),
+                OutboundEmail.attempts < MAX_ATTEMPTS,
+                OutboundEmail.created_at < utcnow() - older_than,
+            )
+        )
+    )

@@ -1,0 +1,44 @@
+"""A walker's activities as one GPX file: a track each (points where recorded), tagged with
+the activity's client id so the file imports back as duplicates, not as new walks.
+"""
+
+import xml.etree.ElementTree as ET
+
+import gpxpy.gpx
+from sqlalchemy import func, select
+
+from milequest.extensions import db
+from milequest.models import Activity, User
+from milequest.services import tracks
+from milequest.services.gps_files import MQ_CLIENT_ID, MQ_NAMESPACE
+
+
+def gpx_document(walker: User) -> str:
+    """Every activity of `walker`, oldest first, with its whole track (it is their own data)."""
+    gpx = gpxpy.gpx.GPX()
+    gpx.creator = "Mile Quest"
+    gpx.nsmap["mq"] = MQ_NAMESPACE
+    query = (
+        select(Activity, func.ST_AsEWKT(Activity.track))
+        .where(Activity.user_id == walker.id)
+        .order_by(Activity.activity_date, Activity.id)
+    )
+    for activity, track_ewkt in db.session.execute(query):
+        gpx.tracks.append(_track(activity, track_ewkt))
+    return gpx.to_xml(version="1.1")
+
+
+def _track(activity: Activity, track_ewkt: str | None) -> gpxpy.gpx.GPXTrack:
+    track = gpxpy.gpx.GPXTrack(name=f"{activity.kind} on {activity.activity_date.isoformat()}")
+    track.type = activity.kind
+    track.description = activity.note or None
+    client_id = ET.Element(MQ_CLIENT_ID)
+    client_id.text = str(activity.client_id)
+    track.extensions.append(client_id)
+    if track_ewkt:
+        segment = gpxpy.gpx.GPXTrackSegment()
+        for vertex in tracks.vertices(track_ewkt):
+            segment.points.append(gpxpy.gpx.GPXTrackPoint(vertex.lat, vertex.lon))
+        segment.points[0].time = activity.started_at
+        track.segments.append(segment)
+    return track

@@ -1,0 +1,244 @@
+"""GPS file imports: accept an upload as one job per file, then (on the `imports` queue) turn
+each file into activities with their tracks, skipping duplicates.
+
+A file imports all its activities or none (a savepoint); its job row says what happened.
+"""
+
+import hashlib
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import exists, select, text
+
+from milequest.extensions import db
+from milequest.models import Activity, GpsImport, User
+from milequest.models.activity import MAX_DISTANCE_M
+from milequest.models.base import utcnow
+from milequest.services import activities, gps_files, plausibility, task_queue, zip_uploads
+from milequest.services.gps_files import FileRefused, Recording
+
+IMPORT_TASK = "workers.imports.import_file"
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_FILES = 100
+# Client ids of imported activities derive from the file's content, so a re-import is a no-op.
+CLIENT_ID_NAMESPACE = uuid.UUID("6f1e7c7a-2b0e-4c38-9a51-3d1c8f0b9e21")
+SAME_DISTANCE_M = 100
+SAME_DISTANCE_SHARE = Decimal("0.05")
+_LENGTH_M = text("SELECT ST_Length(ST_GeomFromEWKT(:track)::geography)")
+
+
+class UploadRefused(ValueError):
+    """The upload as a whole is refused; the message is for the walker."""
+
+
+def accept_upload(walker: User, files: list[tuple[str, bytes]]) -> uuid.UUID:
+    """One job row per file (zips opened here); returns the batch id. Flushes, never commits."""
+    if not files:
+        raise UploadRefused("Choose at least one .gpx, .tcx, .fit or .zip file.")
+    if sum(len(data) for _, data in files) > MAX_UPLOAD_BYTES:
+        raise UploadRefused("An upload may be at most 20 MB in all.")
+    batch_id = uuid.uuid4()
+    rows = []
+    for filename, data in files:
+        name = _safe_name(filename)
+        if not name.lower().endswith(".zip"):
+            rows.append(_job(walker, batch_id, name, data))
+            continue
+        try:
+            members = zip_uploads.members(data)
+        except zip_uploads.ZipRefused as refused:
+            rows.append(_refused(walker, batch_id, name, str(refused)))
+            continue
+        for member in members:
+            rows.append(
+                _refused(walker, batch_id, member.name, member.problem)
+                if member.problem
+                else _job(walker, batch_id, member.name, member.data)
+            )
+    if len(rows) > MAX_FILES:
+        raise UploadRefused(f"An upload may hold at most {MAX_FILES} files.")
+    db.session.add_all(rows)
+    db.session.flush()
+    return batch_id
+
+
+def _job(walker: User, batch_id: uuid.UUID, name: str, data: bytes) -> GpsImport:
+    if not name.lower().endswith(gps_files.EXTENSIONS):
+        return _refused(walker, batch_id, name, "Only .gpx, .tcx, .fit and .zip files: skipped.")
+    return GpsImport(user_id=walker.id, batch_id=batch_id, filename=name, content=data)
+
+
+def _refused(walker: User, batch_id: uuid.UUID, name: str, message: str) -> GpsImport:
+    return GpsImport(
+        user_id=walker.id,
+        batch_id=batch_id,
+        filename=name,
+        status="refused",
+        message=message,
+        finished_at=utcnow(),
+    )
+
+
+def _safe_name(filename: str) -> str:
+    return (filename or "file").replace("\\", "/").rsplit("/", 1)[-1][:255] or "file"
+
+
+def batch(walker: User, batch_id: uuid.UUID) -> list[GpsImport]:
+    return list(
+        db.session.scalars(
+            select(GpsImport)
+            .where(GpsImport.user_id == walker.id, GpsImport.batch_id == batch_id)
+            .order_by(GpsImport.id)
+        )
+    )
+
+
+def queued_ids(batch_id: uuid.UUID) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(GpsImport.id).where(GpsImport.batch_id == batch_id, GpsImport.status == "queued")
+        )
+    )
+
+
+def enqueue(import_id: int) -> None:
+    task_queue.send(IMPORT_TASK, import_id, "imports")
+
+
+def stuck_import_ids(older_than: timedelta = timedelta(minutes=10)) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(GpsImport.id).where(
+                GpsImport.status == "queued", GpsImport.created_at < utcnow() - older_than
+            )
+        )
+    )
+
+
+def run_import(import_id: int) -> GpsImport | None:
+    """Import one queued file (a no-op for a job already done or being done). Flushes."""
+    job = db.session.execute(
+        select(GpsImport).where(GpsImport.id == import_id).with_for_update(skip_locked=True)
+    ).scalar_one_or_none()
+    if job is None or job.status != "queued":
+        return job
+    data = job.content or b""
+    job.content_hash = hashlib.sha256(data).hexdigest()
+    walker = db.session.get(User, job.user_id)
+    try:
+        with db.session.begin_nested():
+            outcomes = _import_file(walker, job, data)
+    except (FileRefused, activities.ActivityInvalid) as refused:
+        _finish(job, "refused", str(refused))
+        return job
+    imported = sum(o == "imported" or o.startswith("held") for o in outcomes)
+    job.imported_count = imported
+    _finish(job, "imported" if imported else "duplicate", summary(outcomes))
+    return job
+
+
+def fail(import_id: int, message: str) -> None:
+    job = db.session.get(GpsImport, import_id)
+    if job is not None and job.status == "queued":
+        _finish(job, "failed", message)
+
+
+def _finish(job: GpsImport, status: str, message: str) -> None:
+    job.status, job.message = status, message
+    job.content, job.finished_at = None, utcnow()  # the file is not kept once read
+    db.session.flush()
+
+
+def _import_file(walker: User, job: GpsImport, data: bytes) -> list[str]:
+    if db.session.scalar(
+        select(
+            exists().where(
+                Activity.user_id == walker.id, Activity.source_file_hash == job.content_hash
+            )
+        )
+    ):
+        return ["duplicate"]
+    recordings = gps_files.read_file(job.filename, data)
+    return [_import_recording(walker, job, n, r) for n, r in enumerate(recordings)]
+
+
+def _import_recording(walker: User, job: GpsImport, n: int, rec: Recording) -> str:
+    """'imported', 'duplicate', 'skipped' or 'held: <reasons>' for one activity of a file."""
+    if rec.client_id and _has_client_id(walker, rec.client_id):
+        return "duplicate"
+    if rec.started_at is None:
+        return "skipped"
+    track_ewkt = _ewkt(rec.points) if len(rec.points) >= 2 else None
+    distance_m = _length_m(track_ewkt) if track_ewkt else Decimal(str(rec.file_distance_m))
+    if not 0 < distance_m <= MAX_DISTANCE_M:
+        raise FileRefused(f"An activity of {distance_m / 1000:.2f} km cannot be imported.")
+    if same_activity(walker.id, rec.started_at, rec.duration_s, distance_m):
+        return "duplicate"
+    data = activities.ActivityInput(
+        distance_m=distance_m,
+        activity_date=rec.started_at.astimezone(ZoneInfo(walker.timezone)).date(),
+        kind=rec.kind,
+        duration_s=rec.duration_s,
+        note=f"Imported from {job.filename}"[: activities.NOTE_MAX],
+    )
+    recorded = plausibility.Recorded(
+        rec.started_at, job.content_hash, track_ewkt, tuple(p.time for p in rec.points)
+    )
+    client_id = rec.client_id or uuid.uuid5(CLIENT_ID_NAMESPACE, f"{job.content_hash}:{n}")
+    activity, created = activities.log_activity(
+        walker, client_id, data, activities.today_for(walker), recorded
+    )
+    if not created:
+        return "duplicate"
+    return f"held: {activity.review_reason}" if activity.review_status == "held" else "imported"
+
+
+def _has_client_id(walker: User, client_id: uuid.UUID) -> bool:
+    return db.session.scalar(
+        select(exists().where(Activity.user_id == walker.id, Activity.client_id == client_id))
+    )
+
+
+def same_activity(user_id: int, started_at, duration_s: int | None, distance_m: Decimal) -> bool:
+    """True when the walker has an activity at an overlapping time with a close distance."""
+    tolerance_m = max(Decimal(SAME_DISTANCE_M), distance_m * SAME_DISTANCE_SHARE)
+    return any(
+        abs(other.distance_m - distance_m) <= tolerance_m
+        for other in plausibility.overlapping(user_id, started_at, duration_s)
+    )
+
+
+def summary(outcomes: list[str]) -> str:
+    """What happened to a file's activities, in a sentence for the walker."""
+    counts = {
+        "imported": sum(o == "imported" for o in outcomes),
+        "held": sum(o.startswith("held") for o in outcomes),
+        "duplicate": sum(o == "duplicate" for o in outcomes),
+        "skipped": sum(o == "skipped" for o in outcomes),
+    }
+    parts = []
+    if counts["imported"]:
+        parts.append(f"{_activities(counts['imported'])} imported")
+    if counts["held"]:
+        reasons = " ".join(sorted({o.removeprefix("held: ") for o in outcomes if o[:4] == "held"}))
+        parts.append(f"{_activities(counts['held'])} waiting for a captain's review ({reasons})")
+    if counts["duplicate"]:
+        parts.append(f"{_activities(counts['duplicate'])} skipped: you already have it")
+    if counts["skipped"]:
+        parts.append(f"{_activities(counts['skipped'])} without a track skipped")
+    return "; ".join(parts) + "."
+
+
+def _activities(count: int) -> str:
+    return f"{count} {'activity' if count == 1 else 'activities'}"
+
+
+def _ewkt(points) -> str:
+    return "SRID=4326;LINESTRING(" + ",".join(f"{p.lon!r} {p.lat!r}" for p in points) + ")"
+
+
+def _length_m(track_ewkt: str) -> Decimal:
+    length_m = db.session.scalar(_LENGTH_M, {"track": track_ewkt})
+    return Decimal(str(length_m)).quantize(activities.MILLIMETRE)

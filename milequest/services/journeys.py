@@ -1,0 +1,129 @@
+"""Journeys: start one on a ready route, abandon it, complete it, and where the team is now."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from milequest.extensions import db
+from milequest.models import Journey, Route, Team, User
+from milequest.models.base import utcnow
+from milequest.services import route_positions, team_events
+
+
+class JourneyError(Exception):
+    """A rule stopped the change; the message is for the walker."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    journey: Journey
+    distance_m: float  # clamped to the route's length
+    length_m: float
+    position: route_positions.Position
+    next_milestone: route_positions.NextMilestone | None
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.distance_m / self.length_m if self.length_m else 100.0
+
+    @property
+    def remaining_m(self) -> float:
+        return max(self.length_m - self.distance_m, 0.0)
+
+
+def active_journey(team: Team) -> Journey | None:
+    return db.session.scalar(
+        select(Journey).where(Journey.team_id == team.id, Journey.status == "active")
+    )
+
+
+def past_journeys(team: Team) -> list[Journey]:
+    return list(
+        db.session.scalars(
+            select(Journey)
+            .where(Journey.team_id == team.id, Journey.status != "active")
+            .order_by(Journey.ended_at.desc())
+        )
+    )
+
+
+def start_journey(
+    team: Team, route: Route, by: User, started_on: date, target_date: date | None = None
+) -> Journey:
+    if team.is_archived:
+        raise JourneyError("This team is archived: it can no longer start journeys.")
+    if route.status != "ready":
+        raise JourneyError("That route is not ready yet: wait until it is built.")
+    if target_date is not None and target_date < started_on:
+        raise JourneyError("The target date must be after the start.")
+    journey = Journey(
+        team_id=team.id,
+        route_id=route.id,
+        started_on=started_on,
+        target_date=target_date,
+        started_by_id=by.id,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(journey)
+    except IntegrityError as exc:  # the partial unique index: one active journey per team
+        raise JourneyError("The team is already on a journey: finish or abandon it first.") from exc
+    team_events.record(
+        team.id, "journey_started", actor=by, journey_id=journey.id, route=route.name
+    )
+    return journey
+
+
+def abandon_journey(journey: Journey, by: User) -> None:
+    if not journey.is_active:
+        return
+    journey.status = "abandoned"
+    journey.ended_at = utcnow()
+    team_events.record(journey.team_id, "journey_abandoned", actor=by, journey_id=journey.id)
+
+
+def announce_progress(journey: Journey, by: User | None = None) -> None:
+    """Append a milestone event for each waypoint newly passed, then complete if at the end.
+
+    Milestones are announced once: walking back below one (an edit) and past it again is quiet.
+    """
+    passed = [w for w in journey.route.waypoints if w.distance_m <= journey.distance_m]
+    for waypoint in passed[journey.milestones_reached :]:
+        if waypoint.distance_m > 0:  # the start is not a milestone
+            team_events.record(
+                journey.team_id,
+                "milestone_reached",
+                actor=by,
+                journey_id=journey.id,
+                waypoint=waypoint.name,
+                note=waypoint.note,
+            )
+    journey.milestones_reached = max(journey.milestones_reached, len(passed))
+    complete_if_finished(journey)
+    db.session.flush()
+
+
+def complete_if_finished(journey: Journey) -> bool:
+    """Complete an active journey whose distance reached the route's end (once). True if now."""
+    if not journey.is_active or journey.distance_m < journey.route.length_m:
+        return False
+    journey.status = "completed"
+    journey.ended_at = utcnow()
+    team_events.record(
+        journey.team_id, "journey_completed", journey_id=journey.id, route=journey.route.name
+    )
+    return True
+
+
+def progress(journey: Journey) -> Progress:
+    length_m = journey.route.length_m or 0.0
+    distance_m = min(float(journey.distance_m), length_m)
+    return Progress(
+        journey=journey,
+        distance_m=distance_m,
+        length_m=length_m,
+        position=route_positions.position_at(journey.route_id, distance_m),
+        next_milestone=route_positions.next_milestone(journey.route_id, distance_m),
+    )

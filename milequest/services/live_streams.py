@@ -1,0 +1,45 @@
+"""One team socket: what it missed from the log, then live messages, each event once, in order.
+
+The hub subscription is live before the log is read, so nothing falls between the two; an
+event that arrives both ways is sent once (ids only grow, per team: see team_events).
+"""
+
+from simple_websocket import ConnectionClosed
+
+from milequest.extensions import db
+from milequest.services import live_fragments, team_events
+from milequest.services.live_hub import LiveHub
+
+WAIT_S = 5  # how long to wait for a message before checking the socket is still open
+TRY_AGAIN_LATER = 1013  # htmx's ws extension reconnects after this close code
+
+
+def serve(ws, hub: LiveHub, team_id: int, after_id: int, units: str, base_url: str) -> None:
+    """Send the team's events after `after_id`, then live ones, until the client leaves."""
+    listener = hub.listen(team_id, units, team_events.last_id(team_id), base_url)
+    try:
+        last_sent = after_id
+        while backlog := team_events.after(team_id, last_sent):
+            for event in backlog:
+                ws.send(live_fragments.render_event_message(event, units))
+                last_sent = event.id
+        db.session.remove()  # hold no database connection while the socket stays open
+        while ws.connected:
+            _ignore_incoming(ws)
+            if listener.overflowed:
+                ws.close(TRY_AGAIN_LATER, "Too far behind: reconnect to catch up")
+                return
+            item = listener.next(WAIT_S)
+            if item is not None and item[0] > last_sent:
+                ws.send(item[1])
+                last_sent = item[0]
+    except ConnectionClosed:
+        pass
+    finally:
+        hub.leave(listener)
+
+
+def _ignore_incoming(ws) -> None:
+    # The page never sends; drop anything a client sends so it cannot pile up in memory.
+    while ws.receive(timeout=0) is not None:
+        pass

@@ -1,0 +1,100 @@
+"""Who may see a photo, the review queue of held photos, and the feed events of approved ones.
+
+A photo belongs to the teams its activity counts for (the counting rule): their members see
+it once approved, their captains review it while held. The uploader sees their own photos in
+every state; operators (`OPERATOR_EMAILS`) see and review all.
+"""
+
+from flask import current_app
+from sqlalchemy import select
+
+from milequest.extensions import db
+from milequest.models import BlockedPhotoHash, Journey, Photo, User
+from milequest.models.base import utcnow
+from milequest.services import counters, team_access, team_events
+
+DECISIONS = {"approve": "approved", "reject": "rejected", "block": "rejected"}
+
+
+class NotWaiting(LookupError):
+    """No held photo with that id for this reviewer (decided already, or not theirs)."""
+
+
+def is_operator(user: User) -> bool:
+    emails = {e.lower() for e in current_app.config["OPERATOR_EMAILS"]}
+    return user.is_authenticated and user.email.lower() in emails
+
+
+def photo_team_ids(photo: Photo) -> set[int]:
+    activity = photo.activity
+    journey_ids = counters.credited_journeys(
+        activity.user_id, activity.activity_date, activity.created_at, activity.review_status
+    )
+    if not journey_ids:
+        return set()
+    return set(db.session.scalars(select(Journey.team_id).where(Journey.id.in_(journey_ids))))
+
+
+def can_view(photo: Photo, user: User) -> bool:
+    if not user.is_authenticated:
+        return False
+    if photo.user_id == user.id or is_operator(user):
+        return True
+    if photo.status not in ("approved", "held"):
+        return False
+    for team_id in photo_team_ids(photo):
+        membership = team_access.active_membership(team_id, user.id)
+        if membership and (photo.status == "approved" or membership.is_captain):
+            return True
+    return False
+
+
+def announce(photo: Photo) -> None:
+    for team_id in sorted(photo_team_ids(photo)):
+        team_events.record(
+            team_id,
+            "photo_approved",
+            actor=photo.user,
+            photo_id=photo.id,
+            activity_id=photo.activity_id,
+        )
+
+
+def held_photos(team_id: int | None = None) -> list[Photo]:
+    """Held photos, oldest first: all of them, or those of one team's activities."""
+    held = db.session.scalars(select(Photo).where(Photo.status == "held").order_by(Photo.id))
+    if team_id is None:
+        return list(held)
+    # Held photos are few; the counting rule per photo keeps one definition of "the team's".
+    return [photo for photo in held if team_id in photo_team_ids(photo)]
+
+
+def review_photo(photo_id: int, reviewer: User, decision: str, team_id: int | None = None):
+    """Approve or reject a held photo as a team's captain (`team_id`) or as an operator.
+
+    "block" (operators only) also puts the picture on the block list. Raises NotWaiting.
+    """
+    photo = db.session.execute(
+        select(Photo).where(Photo.id == photo_id).with_for_update()
+    ).scalar_one_or_none()
+    allowed = photo is not None and photo.status == "held" and decision in DECISIONS
+    if allowed and team_id is not None:
+        allowed = team_id in photo_team_ids(photo) and decision != "block"
+    if not allowed:
+        raise NotWaiting
+    photo.status, photo.reviewed_by_id, photo.moderated_at = (
+        DECISIONS[decision],
+        reviewer.id,
+        utcnow(),
+    )
+    photo.reason = "Approved by a reviewer." if decision == "approve" else "Rejected by a reviewer."
+    if decision == "block" and photo.phash is not None and not _blocked(photo.phash):
+        db.session.add(BlockedPhotoHash(phash=photo.phash, note=f"photo {photo.id}"))
+    db.session.flush()
+    if photo.status == "approved":
+        announce(photo)
+    return photo
+
+
+def _blocked(phash: int) -> bool:
+    return db.session.get(BlockedPhotoHash, phash) is not None

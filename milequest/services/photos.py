@@ -1,0 +1,233 @@
+"""Attach photos to activities and moderate them; moderation is idempotent and safe to re-run.
+
+An upload is checked whole (count, size, content) before anything is stored, then kept
+privately as pending; the `moderation` queue gets its id once the transaction commits.
+"""
+
+import secrets
+import time
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
+
+from milequest.extensions import db
+from milequest.models import Activity, BlockedPhotoHash, Photo
+from milequest.models.base import utcnow
+from milequest.models.photo import storage_keys
+from milequest.services import image_cleaning, photo_classifier, photo_reviews, task_queue
+from milequest.services.photo_storage import storage
+
+MAX_PHOTOS = 4
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ATTEMPTS = 5
+NEAR_MATCH_BITS = 6  # perceptual hashes this close are the same picture
+MODERATE_TASK = "workers.photos.moderate_photo"
+_TO_ENQUEUE = "milequest.photos_to_moderate"
+_WRITTEN = "milequest.photo_keys_written"
+_DELETE_AFTER_COMMIT = "milequest.photo_keys_to_delete"
+
+
+class PhotoInvalid(ValueError):
+    """The message says what is wrong, for the walker; nothing was stored."""
+
+
+def attach_photos(activity: Activity, uploads: list[bytes]) -> list[Photo]:
+    """Store each upload as a pending photo of `activity` (flushed; queued after commit).
+
+    `uploads` hold each file's bytes, read up to MAX_BYTES + 1. Raises PhotoInvalid.
+    """
+    uploads = [data for data in uploads if data]
+    if not uploads:
+        return []
+    if count_photos(activity) + len(uploads) > MAX_PHOTOS:
+        raise PhotoInvalid(f"An activity can have at most {MAX_PHOTOS} photos.")
+    content_types = []
+    for n, data in enumerate(uploads, 1):
+        which = f"Photo {n}" if len(uploads) > 1 else "The photo"
+        if len(data) > MAX_BYTES:
+            raise PhotoInvalid(f"{which} is larger than 10 MB.")
+        try:
+            content_types.append(image_cleaning.check(data))
+        except image_cleaning.ImageRejected as rejected:
+            raise PhotoInvalid(f"{which}: {rejected}") from rejected
+    return [_store(activity, data, ct) for data, ct in zip(uploads, content_types, strict=True)]
+
+
+def count_photos(activity: Activity) -> int:
+    return len(photos_of(activity))
+
+
+def photos_of(activity: Activity) -> list[Photo]:
+    return list(
+        db.session.scalars(select(Photo).where(Photo.activity_id == activity.id).order_by(Photo.id))
+    )
+
+
+def owned_photo(photo_id: int, user_id: int) -> Photo | None:
+    photo = db.session.get(Photo, photo_id)
+    return photo if photo is not None and photo.user_id == user_id else None
+
+
+def delete_photo(photo: Photo) -> None:
+    """Remove the row now; the stored objects go once the transaction commits."""
+    _delete_after_commit(db.session, [photo.token])
+    db.session.delete(photo)
+    db.session.flush()
+
+
+def start_attempt(photo_id: int) -> bool:
+    """Count one moderation run (the caller commits it first); False if nothing is pending."""
+    counted = db.session.execute(
+        update(Photo)
+        .where(Photo.id == photo_id, Photo.status == "pending")
+        .values(attempts=Photo.attempts + 1)
+        .returning(Photo.id)
+    ).scalar_one_or_none()
+    return counted is not None
+
+
+def moderate_photo(photo_id: int) -> str | None:
+    """Clean, hash and classify a pending photo; returns its new status, None if not pending.
+
+    The row stays locked until the caller commits, so two runs never both decide; a run whose
+    worker died leaves the photo pending and its derived files are simply written again.
+    """
+    photo = db.session.execute(
+        select(Photo).where(Photo.id == photo_id).with_for_update()
+    ).scalar_one_or_none()
+    if photo is None or photo.status != "pending":
+        return None
+    store = storage()
+    try:
+        cleaned = image_cleaning.clean(store.get(photo.original_key))
+    except (KeyError, image_cleaning.ImageRejected) as problem:
+        reason = str(problem) if isinstance(problem, ValueError) else "The upload was lost."
+        return _decide(photo, "rejected", reason)
+    store.put(photo.derived_key("display"), cleaned.display, "image/jpeg")
+    store.put(photo.derived_key("thumb"), cleaned.thumb, "image/jpeg")
+    photo.width, photo.height, photo.phash = cleaned.width, cleaned.height, cleaned.phash
+    _pause_if_configured()
+    reason = _matches_block_list(cleaned.phash) or _duplicate_on_activity(photo)
+    if reason:
+        return _decide(photo, "rejected", reason)
+    verdict = photo_classifier.classifier().classify(cleaned.display)
+    photo.nudity_score = verdict.score
+    config = current_app.config
+    status = photo_classifier.decide(
+        verdict, config["PHOTO_HOLD_SCORE"], config["PHOTO_REJECT_SCORE"]
+    )
+    reasons = {"held": "Waiting for a captain's review.", "rejected": "Not suitable to share."}
+    return _decide(photo, status, reasons.get(status, ""))
+
+
+def stuck_photo_ids(older_than: timedelta = timedelta(minutes=10)) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(Photo.id).where(
+                Photo.status == "pending", Photo.queued_at < utcnow() - older_than
+            )
+        )
+    )
+
+
+def requeue_stuck(photo_id: int) -> bool:
+    """Re-queue a stuck photo (after commit), or hold it for review once it failed too often."""
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or photo.status != "pending":
+        return False
+    if photo.attempts >= MAX_ATTEMPTS:
+        _decide(photo, "held", "Automatic checks failed; waiting for a review.")
+        return False
+    photo.queued_at = utcnow()
+    db.session.info.setdefault(_TO_ENQUEUE, []).append(photo.id)
+    return True
+
+
+def enqueue_moderation(photo_id: int) -> None:
+    task_queue.send(MODERATE_TASK, photo_id, "moderation")
+
+
+def _store(activity: Activity, data: bytes, content_type: str) -> Photo:
+    photo = Photo(
+        activity_id=activity.id,
+        user_id=activity.user_id,
+        token=secrets.token_hex(16),
+        content_type=content_type,
+        byte_size=len(data),
+        queued_at=utcnow(),
+    )
+    storage().put(photo.original_key, data, content_type)
+    db.session.info.setdefault(_WRITTEN, []).append(photo.original_key)
+    db.session.add(photo)
+    db.session.flush()
+    db.session.info.setdefault(_TO_ENQUEUE, []).append(photo.id)
+    return photo
+
+
+def _decide(photo: Photo, status: str, reason: str) -> str:
+    photo.status, photo.reason, photo.moderated_at = status, reason, utcnow()
+    db.session.flush()
+    if status == "approved":
+        photo_reviews.announce(photo)
+    return status
+
+
+def _matches_block_list(phash: int) -> str:
+    for blocked in db.session.scalars(select(BlockedPhotoHash.phash)):
+        if image_cleaning.hamming(blocked, phash) <= NEAR_MATCH_BITS:
+            return "This image is not allowed here."
+    return ""
+
+
+def _duplicate_on_activity(photo: Photo) -> str:
+    others = db.session.scalars(
+        select(Photo.phash).where(
+            Photo.activity_id == photo.activity_id,
+            Photo.id != photo.id,
+            Photo.phash.is_not(None),
+            Photo.status.in_(("approved", "held")),
+        )
+    )
+    if any(image_cleaning.hamming(other, photo.phash) <= NEAR_MATCH_BITS for other in others):
+        return "The same picture is already on this activity."
+    return ""
+
+
+def _pause_if_configured() -> None:
+    # Only the crash-recovery test sets this: it needs a run that is visibly mid-way.
+    delay_s = current_app.config.get("PHOTO_MODERATION_DELAY_S")
+    if delay_s:
+        time.sleep(float(delay_s))
+
+
+def _delete_after_commit(session: Session, tokens: list[str]) -> None:
+    keys = session.info.setdefault(_DELETE_AFTER_COMMIT, [])
+    for token in tokens:
+        keys += storage_keys(token)
+
+
+@event.listens_for(Activity, "before_delete")
+def _activity_deleted(mapper, connection, activity: Activity) -> None:
+    # The rows go by ON DELETE CASCADE; their stored files must go too.
+    tokens = connection.scalars(select(Photo.token).where(Photo.activity_id == activity.id))
+    _delete_after_commit(db.session, list(tokens))
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)
+    for key in session.info.pop(_DELETE_AFTER_COMMIT, []):
+        storage().delete(key)
+    for photo_id in session.info.pop(_TO_ENQUEUE, []):
+        enqueue_moderation(photo_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    # Originals written for photos that were never committed would be orphans.
+    for key in session.info.pop(_WRITTEN, []):
+        storage().delete(key)
+    session.info.pop(_TO_ENQUEUE, None)
+    session.info.pop(_DELETE_AFTER_COMMIT, None)

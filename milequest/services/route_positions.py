@@ -1,0 +1,79 @@
+"""Where a distance along a built route lands: the point (geodesic) and the next milestone.
+
+PostGIS 3.3 has no geography ST_LineInterpolatePoint, and a planar fraction of lon/lat is off
+by tens of km on long routes. So: bisect the route's cached cumulative vertex distances for
+the segment, then ST_Project from its start along its geodesic azimuth.
+"""
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from sqlalchemy import select, text
+
+from milequest.extensions import db
+from milequest.models import Route, Waypoint
+
+
+@dataclass(frozen=True)
+class Position:
+    lon: float
+    lat: float
+    distance_m: float  # clamped to [0, length of the route]
+    at_end: bool
+
+
+@dataclass(frozen=True)
+class NextMilestone:
+    waypoint: Waypoint
+    distance_to_m: float
+
+
+_PROJECT = text("""
+SELECT ST_X(p), ST_Y(p) FROM (
+    SELECT ST_Project(a, :rest_m, ST_Azimuth(a, b))::geometry AS p
+    FROM (
+        SELECT ST_PointN(path, :i)::geography AS a, ST_PointN(path, :i + 1)::geography AS b
+        FROM routes WHERE id = :id
+    ) s
+) t
+""")
+_VERTEX = text(
+    "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointN(path, :i) AS p FROM routes WHERE id = :id) s"
+)
+
+
+def vertex_distances_m(route_id: int) -> list[float]:
+    distances = db.session.scalar(select(Route.vertex_distances_m).where(Route.id == route_id))
+    if not distances:
+        raise ValueError(f"route {route_id} is not built")
+    return distances
+
+
+def position_at(route_id: int, distance_m: float) -> Position:
+    """The point `distance_m` metres along a built route from its start (clamped to its ends).
+
+    Raises ValueError for a route that is not built.
+    """
+    distances = vertex_distances_m(route_id)
+    length_m = distances[-1]
+    d = min(max(distance_m, 0.0), length_m)
+    if d >= length_m:
+        lon, lat = db.session.execute(_VERTEX, {"id": route_id, "i": len(distances)}).one()
+        return Position(lon, lat, length_m, True)
+    index = bisect_right(distances, d)  # 1-based number of the segment's first vertex
+    params = {"id": route_id, "i": index, "rest_m": d - distances[index - 1]}
+    lon, lat = db.session.execute(_PROJECT, params).one()
+    return Position(lon, lat, d, False)
+
+
+def next_milestone(route_id: int, distance_m: float) -> NextMilestone | None:
+    """The first waypoint beyond `distance_m`, and how far it still is; None past the last."""
+    waypoint = db.session.scalar(
+        select(Waypoint)
+        .where(Waypoint.route_id == route_id, Waypoint.distance_m > distance_m)
+        .order_by(Waypoint.position)
+        .limit(1)
+    )
+    if waypoint is None:
+        return None
+    return NextMilestone(waypoint, waypoint.distance_m - max(distance_m, 0.0))

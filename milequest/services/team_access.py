@@ -1,0 +1,63 @@
+"""The one authorization check for everything team-scoped (views now, sockets later).
+
+Outsiders get NotFound for a private team, never a hint that it exists.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from milequest.extensions import db
+from milequest.models import Membership, Team, User
+
+
+class NotFound(Exception):
+    pass
+
+
+class Forbidden(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class TeamAccess:
+    team: Team
+    membership: Membership | None
+
+    @property
+    def is_member(self) -> bool:
+        return self.membership is not None
+
+    @property
+    def is_captain(self) -> bool:
+        return self.membership is not None and self.membership.is_captain
+
+
+def active_membership(team_id: int, user_id: int) -> Membership | None:
+    return db.session.scalar(
+        select(Membership).where(
+            Membership.team_id == team_id,
+            Membership.user_id == user_id,
+            Membership.left_at.is_(None),
+        )
+    )
+
+
+def check(team_id: int, user: User, need: str = "member") -> TeamAccess:
+    """Load the team for `user` needing `need`: "visitor" (public preview), "member" or "captain".
+
+    Raises NotFound when the user may not know the team, Forbidden when they know it but lack
+    the role.
+    """
+    team = db.session.get(Team, team_id)
+    if team is None:
+        raise NotFound
+    membership = active_membership(team.id, user.id) if user.is_authenticated else None
+    access = TeamAccess(team, membership)
+    if not access.is_member:
+        if team.is_public and need == "visitor" and not team.is_archived:
+            return access
+        raise NotFound
+    if need == "captain" and not access.is_captain:
+        raise Forbidden
+    return access

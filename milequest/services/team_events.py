@@ -1,0 +1,97 @@
+"""Append to and read the per-team event log; announce committed events on Redis.
+
+Each new event id is published on channel `team:<team_id>` once its transaction commits
+(never before, never for a rollback). Appends to one team are serialized until commit, so a
+team's event ids become visible in id order: a reader that has seen id N has seen every
+earlier one, which is what lets the live stream resume from "the last id I saw".
+"""
+
+import logging
+
+from flask import current_app
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from milequest.extensions import db
+from milequest.models import TeamEvent, User
+
+log = logging.getLogger(__name__)
+CHANNEL_PREFIX = "team:"
+_TO_PUBLISH = "milequest.team_events_to_publish"
+_APPEND_LOCK = 0x7E57  # first key of pg_advisory_xact_lock(key, team_id)
+
+
+def record(
+    team_id: int, kind: str, *, actor: User | None = None, subject: User | None = None, **data
+) -> TeamEvent:
+    """Append an event (flushed, not committed).
+
+    Holds the team's append lock until the transaction ends. A transaction that appends to
+    several teams must append in team-id order, or two of them can deadlock.
+    """
+    db.session.execute(select(func.pg_advisory_xact_lock(_APPEND_LOCK, team_id)))
+    event = TeamEvent(
+        team_id=team_id,
+        kind=kind,
+        actor_id=actor.id if actor else None,
+        subject_id=subject.id if subject else None,
+        data=data,
+    )
+    db.session.add(event)
+    db.session.flush()
+    db.session.info.setdefault(_TO_PUBLISH, []).append((team_id, event.id))
+    return event
+
+
+def recent(team_id: int, limit: int = 20) -> list[TeamEvent]:
+    return list(
+        db.session.scalars(
+            select(TeamEvent)
+            .where(TeamEvent.team_id == team_id)
+            .order_by(TeamEvent.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def after(team_id: int, after_id: int, limit: int = 100) -> list[TeamEvent]:
+    """The team's events with an id above `after_id`, oldest first."""
+    return list(
+        db.session.scalars(
+            select(TeamEvent)
+            .where(TeamEvent.team_id == team_id, TeamEvent.id > after_id)
+            .order_by(TeamEvent.id)
+            .limit(limit)
+        )
+    )
+
+
+def last_id(team_id: int) -> int:
+    return (
+        db.session.scalar(select(func.max(TeamEvent.id)).where(TeamEvent.team_id == team_id)) or 0
+    )
+
+
+def channel(team_id: int) -> str:
+    return f"{CHANNEL_PREFIX}{team_id}"
+
+
+@event.listens_for(Session, "after_commit")
+def _publish_committed(session: Session) -> None:
+    published = session.info.pop(_TO_PUBLISH, [])
+    if not published:
+        return
+    # A Redis outage must not fail the request that committed: a reconnecting client catches
+    # up from the log, and every web process re-reads the log on its next notification.
+    try:
+        pipeline = current_app.extensions["redis"].pipeline(transaction=False)
+        for team_id, event_id in published:
+            pipeline.publish(channel(team_id), event_id)
+        pipeline.execute()
+    except Exception:
+        log.exception("Could not publish team events %s", published)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop(_TO_PUBLISH, None)

@@ -1,0 +1,166 @@
+"""Invites: single-use email links and the team's share link with a short, readable code.
+
+Codes avoid look-alike characters (no 0/O, 1/I/L, 2/Z, 5/S, 8/B) so they can be read aloud.
+A single-use invite is claimed by one atomic UPDATE: of two racing accepts, exactly one wins.
+"""
+
+import secrets
+from datetime import timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import select, update
+
+from milequest.extensions import db
+from milequest.models import Team, TeamInvite, User
+from milequest.models.base import utcnow
+from milequest.services import emails
+
+CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+CODE_LENGTH = 8
+
+
+class InviteUnusable(Exception):
+    """`reason` is one of: unknown, expired, revoked, used, archived."""
+
+    def __init__(self, reason: str, invite: TeamInvite | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.invite = invite
+
+
+def new_share_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(typed: str) -> str:
+    """What a person typed or read aloud, as stored: upper case, no spaces or dashes."""
+    return "".join(ch for ch in typed.upper() if ch.isalnum())
+
+
+def format_code(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}" if len(code) == CODE_LENGTH else code
+
+
+def share_link(team: Team) -> TeamInvite | None:
+    return db.session.scalar(
+        select(TeamInvite).where(
+            TeamInvite.team_id == team.id,
+            TeamInvite.kind == "link",
+            TeamInvite.revoked_at.is_(None),
+        )
+    )
+
+
+def rotate_share_link(team: Team, by: User) -> TeamInvite:
+    """Revoke the current share link (old links and codes stop working) and make a new one."""
+    now = utcnow()
+    db.session.execute(
+        update(TeamInvite)
+        .where(TeamInvite.team_id == team.id, TeamInvite.kind == "link")
+        .where(TeamInvite.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    days = current_app.config["TEAM_LINK_INVITE_DAYS"]
+    invite = TeamInvite(
+        team_id=team.id,
+        kind="link",
+        code=new_share_code(),
+        created_by_id=by.id,
+        expires_at=now + timedelta(days=days),
+    )
+    db.session.add(invite)
+    db.session.flush()
+    return invite
+
+
+def invite_by_email(team: Team, by: User, email: str) -> TeamInvite:
+    email = email.strip().lower()
+    days = current_app.config["TEAM_EMAIL_INVITE_DAYS"]
+    invite = TeamInvite(
+        team_id=team.id,
+        kind="email",
+        email=email,
+        code=secrets.token_urlsafe(24),
+        created_by_id=by.id,
+        expires_at=utcnow() + timedelta(days=days),
+    )
+    db.session.add(invite)
+    db.session.flush()
+    emails.queue_email(
+        email,
+        f"{by.display_name} invites you to walk with {team.name} on Mile Quest",
+        "emails/team_invite.txt",
+        team=team,
+        captain=by,
+        invite_url=url_for("invites.email_invite", token=invite.code, _external=True),
+        days=days,
+    )
+    return invite
+
+
+def pending_email_invites(team: Team) -> list[TeamInvite]:
+    return list(
+        db.session.scalars(
+            select(TeamInvite)
+            .where(
+                TeamInvite.team_id == team.id,
+                TeamInvite.kind == "email",
+                TeamInvite.used_at.is_(None),
+                TeamInvite.revoked_at.is_(None),
+                TeamInvite.expires_at > utcnow(),
+            )
+            .order_by(TeamInvite.created_at.desc())
+        )
+    )
+
+
+def revoke(team: Team, invite_id: int) -> TeamInvite | None:
+    invite = db.session.get(TeamInvite, invite_id)
+    if invite is None or invite.team_id != team.id:
+        return None
+    if invite.revoked_at is None:
+        invite.revoked_at = utcnow()
+    return invite
+
+
+def revoke_all(team: Team) -> None:
+    db.session.execute(
+        update(TeamInvite)
+        .where(TeamInvite.team_id == team.id, TeamInvite.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def usable_invite(code: str, kind: str) -> TeamInvite:
+    """The invite for `code`, or InviteUnusable saying why it can't be used."""
+    if kind == "link":
+        code = normalize_code(code)
+    invite = db.session.scalar(
+        select(TeamInvite).where(TeamInvite.code == code, TeamInvite.kind == kind)
+    )
+    if invite is None:
+        raise InviteUnusable("unknown")
+    if invite.team.is_archived:
+        raise InviteUnusable("archived", invite)
+    if invite.revoked_at is not None:
+        raise InviteUnusable("revoked", invite)
+    if invite.used_at is not None:
+        raise InviteUnusable("used", invite)
+    if invite.expires_at <= utcnow():
+        raise InviteUnusable("expired", invite)
+    return invite
+
+
+def claim(invite: TeamInvite, user: User) -> None:
+    """Mark a single-use invite used; InviteUnusable("used") if someone else was first."""
+    if invite.kind != "email":
+        return
+    claimed = db.session.execute(
+        update(TeamInvite)
+        .where(TeamInvite.id == invite.id, TeamInvite.used_at.is_(None))
+        .where(TeamInvite.revoked_at.is_(None), TeamInvite.expires_at > utcnow())
+        .values(used_at=utcnow(), used_by_id=user.id)
+        .returning(TeamInvite.id)
+    ).scalar_one_or_none()
+    if claimed is None:
+        raise InviteUnusable("used", invite)

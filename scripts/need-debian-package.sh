@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Usage: need-debian-package.sh COMMAND PACKAGE...
+# Installs the Debian packages when COMMAND is missing and we are root; otherwise says what to run.
+set -euo pipefail
+command=$1
+shift
+command -v "$command" >/dev/null 2>&1 && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "error: '$command' is missing. Install it with: sudo apt-get install -y $*" >&2
+  exit 1
+fi
+echo "Installing $* from Debian ..."
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null

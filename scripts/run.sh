@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# `make run`: services, migrations, demo data, then web + worker + beat until Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+port=${1:-5000}
+export PATH="$PWD/.venv/bin:$PATH" FLASK_APP=wsgi
+
+source scripts/with-services.sh
+flask db upgrade
+flask places   # the 15,000-population set; `flask places --min-population 500` for more
+flask catalog
+flask demo     # after the catalog: the demo team walks one of its routes
+mkdir -p var
+echo
+echo "Mile Quest is starting on http://127.0.0.1:$port  (Ctrl-C stops it)"
+echo "Development emails: http://127.0.0.1:$port/dev/mail/"
+echo
+export HOST=${HOST:-127.0.0.1}
+honcho --procfile Procfile start --port "$port" web worker beat

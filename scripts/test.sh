@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# `make test`: lint, then the whole suite against real PostGIS, Redis, Celery and Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.venv/bin:$PATH" FLASK_APP=wsgi
+
+source scripts/with-services.sh
+ruff check .
+ruff format --check .
+# pytest exits 5 when it collected nothing: that fails this script, as it should.
+pytest "$@"

@@ -1,0 +1,184 @@
+// Offline-first enhancement of every page: registers the service worker, saves a walk logged
+// without a connection to the queue (static/js/offline-queue.js), replays the queue on load and
+// when the connection returns, keeps the header's badge counting what waits, and lists the
+// saved walks on the queue page. Without JavaScript the forms simply post.
+(function () {
+  "use strict";
+  var config = document.currentScript.dataset;
+  if (typeof MileQuestQueue === "undefined" || !window.indexedDB) return;
+  var queue = MileQuestQueue;
+  var walker = config.walker || "";
+  var retryTimer = null;
+  queue.tokenUrl = config.token;
+
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(config.sw).catch(function () { /* plain pages still work */ });
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.type === "queue-changed") refresh();
+    });
+  }
+
+  // A page shown from the cache carries the client ids it had then, which may have been
+  // used since: give its forms new ones, so a walk logged now is never taken for an old one.
+  if (document.getElementById("offline-as-of")) {
+    document.querySelectorAll("input[name=client_id]").forEach(function (input) {
+      input.value = newClientId();
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!isLogForm(form)) return;
+    if (navigator.onLine === false) {
+      // Before htmx (listening on the form) sends a request that cannot arrive.
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      save(form, new FormData(form, event.submitter));
+    } else {
+      queue.remove(form.elements.client_id.value).then(refresh);  // a fixed walk, re-sent
+    }
+  }, true);
+
+  // Online by the browser's account, but the request never got an answer.
+  document.addEventListener("htmx:sendError", function (event) {
+    var form = event.detail.elt;
+    if (!isLogForm(form)) return;
+    var config = event.detail.requestConfig;
+    save(form, (config && config.formData) || new FormData(form));
+  });
+
+  window.addEventListener("online", function () { replay(true); });
+  replay(false);
+
+  function isLogForm(form) {
+    return form && form.id === "activity-form" &&
+      new URL(form.action, location.href).pathname === config.create;
+  }
+
+  function save(form, data) {
+    var fields = Array.from(data.entries()).filter(function (pair) {
+      return typeof pair[1] === "string";
+    });
+    var value = function (name) { return data.get(name) || ""; };
+    var entry = {
+      clientId: value("client_id"),
+      walker: walker,
+      action: form.action,
+      fields: fields,
+      summary: (value("quick") || value("distance")) + " " + value("unit") + " " +
+        value("kind") + " on " + value("activity_date"),
+      savedAt: Date.now()
+    };
+    queue.add(entry).then(function () {
+      form.reset();
+      form.elements.client_id.value = newClientId();
+      say("Saved on this phone, will sync when you are back online: " + entry.summary + ".");
+      askForBackgroundSync();
+      refresh();
+    }, function () {
+      say("This walk could not be saved on this phone. Please try again when you are online.");
+    });
+  }
+
+  function askForBackgroundSync() {
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (registration.sync) return registration.sync.register(queue.SYNC_TAG);
+    }).catch(function () { /* the online event and the next page load replay instead */ });
+  }
+
+  function replay(force) {
+    if (navigator.onLine === false) return refresh();
+    clearTimeout(retryTimer);
+    return queue.list(walker).then(function (entries) {
+      return entries.length ? queue.replay({ force: force }) : {};
+    }).then(function (result) {
+      if (result.synced) {
+        say("Synced " + result.synced + (result.synced === 1 ? " saved walk." : " saved walks."));
+      }
+      if (result.retry && !result.login) {
+        var wait = Math.max(result.nextAttemptAt - Date.now(), 1000);
+        retryTimer = setTimeout(function () { replay(false); }, wait);
+      }
+      return refresh(result.login && result.loginUrl);
+    });
+  }
+
+  // The badge in the header and, on the queue page, the list of saved walks.
+  function refresh(loginUrl) {
+    return queue.list(walker).then(function (entries) {
+      var badge = document.getElementById("sync-badge");
+      if (badge) {
+        badge.hidden = entries.length === 0;
+        badge.querySelector(".sync-count").textContent = entries.length;
+        badge.querySelector(".sync-login").hidden = !loginUrl;
+      }
+      var login = document.getElementById("offline-login");
+      if (login) login.hidden = !(entries.length && loginUrl);
+      renderList(entries);
+    });
+  }
+
+  function renderList(entries) {
+    var list = document.getElementById("offline-queue-list");
+    if (!list) return;
+    list.replaceChildren.apply(list, entries.map(item));
+    document.getElementById("offline-queue-empty").hidden = entries.length > 0;
+  }
+
+  function item(entry) {
+    var li = document.createElement("li");
+    li.className = "queue-entry queue-entry--" + entry.state;
+    var text = document.createElement("p");
+    text.textContent = entry.summary + (entry.state === "rejected"
+      ? ": not accepted. " + entry.reason : ": waiting to sync.");
+    li.appendChild(text);
+    if (entry.state === "rejected") li.appendChild(button("Fix", function () { fix(entry); }));
+    li.appendChild(button("Discard", function () {
+      if (window.confirm("Discard this walk? It has not reached your team.")) {
+        queue.remove(entry.clientId).then(refresh);
+      }
+    }));
+    return li;
+  }
+
+  function button(label, onClick) {
+    var element = document.createElement("button");
+    element.type = "button";
+    element.className = "btn btn--secondary btn--small";
+    element.textContent = label;
+    element.addEventListener("click", onClick);
+    return element;
+  }
+
+  // Puts a rejected walk back into the page's form (same client id) for the walker to correct.
+  function fix(entry) {
+    var form = document.getElementById("activity-form");
+    if (!form) return;
+    document.getElementById("offline-fix").hidden = false;
+    entry.fields.forEach(function (pair) {
+      var field = form.elements[pair[0]];
+      if (!field || pair[0] === "csrf_token") return;
+      if (pair[0] === "quick") field = form.elements.distance;
+      if (field instanceof RadioNodeList) field.value = pair[1];
+      else if (field.type !== "submit") field.value = pair[1];
+    });
+    form.elements.distance.focus();
+  }
+
+  function say(message) {
+    var flashes = document.getElementById("flashes");
+    if (!flashes) return;
+    var note = document.createElement("p");
+    note.className = "flash flash--info";
+    note.textContent = message;
+    flashes.appendChild(note);
+  }
+
+  function newClientId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return "10000000-1000-4000-8000-100000000000".replace(/[018]/g, function (c) {
+      return (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16);
+    });
+  }
+})();

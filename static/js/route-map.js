@@ -1,0 +1,46 @@
+// Leaflet on the route pages, as an enhancement: the SVG map and the forms work without it.
+// Loads Leaflet only when the page has a #route-map-live element.
+(function () {
+  "use strict";
+  var el = document.getElementById("route-map-live");
+  if (!el) return;
+
+  function load(then) {
+    var css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = el.dataset.leafletCss;
+    document.head.appendChild(css);
+    var script = document.createElement("script");
+    script.src = el.dataset.leaflet;
+    script.onload = then;
+    document.head.appendChild(script);
+  }
+
+  function pickPoint(map, form) {
+    map.on("click", function (event) {
+      var point = event.latlng.wrap();
+      form.elements.lat.value = point.lat.toFixed(5);
+      form.elements.lon.value = point.lng.toFixed(5);
+      form.requestSubmit();
+    });
+  }
+
+  load(function () {
+    el.classList.add("is-live");
+    var map = L.map(el);
+    L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.attribution, maxZoom: 18 }).addTo(map);
+    var line = el.dataset.line ? JSON.parse(el.dataset.line) : [];
+    if (line.length) {
+      var drawn = L.polyline(line, { color: "#0f766e", weight: 4 }).addTo(map);
+      map.fitBounds(drawn.getBounds(), { padding: [16, 16] });
+    } else {
+      map.setView([30, 0], 2);
+    }
+    if (el.dataset.marker) {
+      L.circleMarker(JSON.parse(el.dataset.marker), { radius: 8, color: "#b45309", fillOpacity: 0.9 })
+        .addTo(map);
+    }
+    var form = el.dataset.pick && document.getElementById(el.dataset.pick);
+    if (form) pickPoint(map, form);
+  });
+})();

@@ -1,0 +1,182 @@
+import csv
+import io
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from milequest.extensions import db
+from milequest.models import Activity
+from tests.factories import add_member, log, make_journey, make_user
+from tests.helpers import post_form, sign_in_as
+
+TODAY = date.today()
+
+
+def walker_on_a_journey():
+    journey = make_journey()
+    from milequest.models import Team
+
+    team = db.session.get(Team, journey.team_id)
+    return add_member(team).user, team, journey
+
+
+def form(**fields) -> dict:
+    return {
+        "client_id": str(uuid.uuid4()),
+        "distance": "2.5",
+        "unit": "km",
+        "activity_date": TODAY.isoformat(),
+        "kind": "walk",
+        "duration_minutes": "",
+        "note": "",
+        **fields,
+    }
+
+
+def count_activities() -> int:
+    return db.session.scalar(select(func.count()).select_from(Activity))
+
+
+def test_logging_from_the_team_page_lands_back_on_it(client):
+    walker, team, journey = walker_on_a_journey()
+    sign_in_as(client, walker)
+
+    response = post_form(client, "/activities/", form(team_id=str(team.id)))
+
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/teams/{team.id}"
+    db.session.refresh(journey)
+    assert journey.distance_m == Decimal("2500.000")
+    page = client.get(f"/teams/{team.id}").get_data(as_text=True)
+    assert "logged 2.5 km" in page and 'id="leaderboard"' in page
+
+
+def test_a_replayed_form_answers_the_same_and_counts_once(client):
+    walker, team, _journey = walker_on_a_journey()
+    sign_in_as(client, walker)
+    data = form(team_id=str(team.id))
+
+    first = post_form(client, "/activities/", data)
+    again = post_form(client, "/activities/", data)
+
+    assert first.status_code == again.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"]
+    assert count_activities() == 1
+
+
+def test_miles_are_converted_to_metres(client):
+    walker, _team, _journey = walker_on_a_journey()
+    sign_in_as(client, walker)
+    post_form(client, "/activities/", form(distance="1", unit="mi"))
+    assert db.session.scalar(select(Activity.distance_m)) == Decimal("1609.344")
+
+
+def test_a_quick_pick_button_logs_its_distance(client):
+    walker, _team, _journey = walker_on_a_journey()
+    sign_in_as(client, walker)
+    post_form(client, "/activities/", form(distance="", quick="5"))
+    assert db.session.scalar(select(Activity.distance_m)) == Decimal("5000.000")
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"distance": "-3"}, "above 0"),
+        ({"distance": "0"}, "above 0"),
+        ({"distance": "251"}, "at most 250 km"),
+        ({"distance": "1e9"}, "at most 250 km"),
+        ({"distance": "far"}, "Not a valid decimal"),
+        ({"distance": ""}, "Enter how far you went"),
+        ({"unit": "furlongs"}, "Not a valid choice"),
+        ({"activity_date": (TODAY + timedelta(days=1)).isoformat()}, "in the future"),
+        ({"activity_date": (TODAY - timedelta(days=15)).isoformat()}, "up to 14 days back"),
+        ({"distance": "20", "duration_minutes": "30"}, "too fast for a walk"),
+        ({"duration_minutes": "-5"}, "above 0"),
+        ({"note": "what the fuck"}, "without profanity"),
+        ({"note": "x" * 501}, "at most 500"),
+        ({"client_id": "not-a-uuid"}, "reload the page"),
+    ],
+)
+def test_bad_input_is_a_422_that_keeps_the_input_and_logs_nothing(client, fields, message):
+    walker, _team, _journey = walker_on_a_journey()
+    sign_in_as(client, walker)
+
+    response = post_form(client, "/activities/", form(**{"note": "sunny loop", **fields}))
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in page
+    if "note" not in fields:
+        assert "sunny loop" in page
+    assert count_activities() == 0
+
+
+def test_a_run_may_be_faster_than_a_walk(client):
+    walker, _team, _journey = walker_on_a_journey()
+    sign_in_as(client, walker)
+    response = post_form(
+        client, "/activities/", form(distance="10", duration_minutes="45", kind="run")
+    )
+    assert response.status_code == 303
+
+
+def test_editing_and_deleting_move_the_counters(client):
+    walker, _team, journey = walker_on_a_journey()
+    activity = log(walker, 2)
+    sign_in_as(client, walker)
+
+    post_form(
+        client,
+        f"/activities/{activity.id}/edit",
+        form(distance="3", client_id=str(activity.client_id)),
+    )
+    db.session.refresh(journey)
+    assert journey.distance_m == Decimal("3000.000")
+
+    post_form(client, f"/activities/{activity.id}/delete", {})
+    db.session.refresh(journey)
+    assert journey.distance_m == 0 and count_activities() == 0
+
+
+def test_someone_elses_activity_is_not_there(client):
+    owner = make_user()
+    activity = log(owner, 2)
+    sign_in_as(client, make_user())
+
+    assert client.get(f"/activities/{activity.id}/edit").status_code == 404
+    assert post_form(client, f"/activities/{activity.id}/delete", {}).status_code == 404
+    assert post_form(client, f"/activities/{activity.id}/edit", form()).status_code == 404
+    assert count_activities() == 1
+
+
+def test_my_activities_pages_with_a_cursor_and_exports_csv(client):
+    walker = make_user()
+    for n in range(30):
+        log(walker, 1 + n / 100, day=TODAY - timedelta(days=n % 14))
+    sign_in_as(client, walker)
+
+    first = client.get("/activities/").get_data(as_text=True)
+    older = first.split('href="/activities/?before=')[1].split('"')[0]
+    second = client.get(f"/activities/?before={older}").get_data(as_text=True)
+    export = client.get("/activities/export.csv")
+
+    assert first.count('class="activity-item"') == 25
+    assert second.count('class="activity-item"') == 5
+    rows = list(csv.reader(io.StringIO(export.get_data(as_text=True))))
+    assert rows[0][:3] == ["date", "kind", "distance_m"] and len(rows) == 31
+    assert export.headers["Content-Disposition"].startswith("attachment")
+
+
+def test_the_dashboard_shows_week_total_and_streak(client):
+    walker = make_user()
+    for n in range(3):
+        log(walker, 2, day=TODAY - timedelta(days=n))
+    sign_in_as(client, walker)
+
+    page = client.get("/dashboard").get_data(as_text=True)
+
+    assert "3 days" in page
+    assert "6.0 km" in page

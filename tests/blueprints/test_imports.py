@@ -1,0 +1,125 @@
+"""Import pages: upload, per-file progress that polls until done, GPX export round trip."""
+
+import io
+import re
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from milequest.extensions import db
+from milequest.models import Activity, GpsImport
+from milequest.services import imports
+from tests import gps_builders as files
+from tests.factories import log, make_user
+from tests.helpers import HTMX_HEADERS, csrf_token, sign_in_as
+
+START = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
+
+
+def upload(client, *named_files):
+    data = {
+        "csrf_token": csrf_token(client, "/imports/"),
+        "files": [(io.BytesIO(content), name) for name, content in named_files],
+    }
+    return client.post("/imports/", data=data, content_type="multipart/form-data")
+
+
+def run_queued():
+    for import_id in db.session.scalars(select(GpsImport.id).where(GpsImport.status == "queued")):
+        imports.run_import(import_id)
+
+
+def test_uploading_files_shows_each_files_progress_until_done(app, client):
+    walker = make_user()
+    sign_in_as(client, walker)
+
+    response = upload(client, ("walk.gpx", files.gpx(start=START)), ("cut.gpx", b"<gpx"))
+
+    assert response.status_code == 303
+    page_url = response.headers["Location"]
+    waiting = client.get(page_url).get_data(as_text=True)
+    assert "walk.gpx" in waiting and "Waiting" in waiting and 'hx-trigger="every 2s"' in waiting
+    assert "Refresh" in waiting  # the no-JS twin of the polling
+    run_queued()
+    fragment = client.get(page_url, headers=HTMX_HEADERS).get_data(as_text=True)
+    assert fragment.lstrip().startswith('<section id="import-batch"')
+    assert "1 activity imported" in fragment and "not complete XML" in fragment
+    assert "hx-trigger" not in fragment  # done: polling stops
+
+
+def test_an_upload_without_files_is_refused_with_the_form(app, client):
+    sign_in_as(client, make_user())
+
+    response = upload(client)
+
+    assert response.status_code == 422
+    assert "Choose at least one" in response.get_data(as_text=True)
+
+
+def test_another_walkers_upload_is_not_found(app, client):
+    owner = make_user()
+    batch_id = imports.accept_upload(owner, [("walk.gpx", files.gpx(start=START))])
+    sign_in_as(client, make_user())
+
+    assert client.get(f"/imports/{batch_id}").status_code == 404
+
+
+def test_the_gpx_export_reimports_as_all_duplicates(app, client):
+    walker = make_user()
+    log(walker, 3.5, note="typed by hand")
+    batch_id = imports.accept_upload(walker, [("walk.gpx", files.gpx(start=START))])
+    imports.run_import(imports.queued_ids(batch_id)[0])
+    sign_in_as(client, walker)
+    before = db.session.scalar(select(func.count()).select_from(Activity))
+
+    export = client.get("/activities/export.gpx")
+    assert export.status_code == 200 and export.mimetype == "application/gpx+xml"
+    assert len(re.findall("<trkpt", export.get_data(as_text=True))) == len(files.WALK)
+    response = upload(client, ("export.gpx", export.data))
+    run_queued()
+
+    job = db.session.scalar(select(GpsImport).order_by(GpsImport.id.desc()))
+    assert response.status_code == 303
+    assert job.status == "duplicate" and "2 activities skipped" in job.message
+    assert db.session.scalar(select(func.count()).select_from(Activity)) == before
+
+
+def test_the_activities_page_links_import_and_gpx_export(app, client):
+    sign_in_as(client, make_user())
+
+    page = client.get("/activities/").get_data(as_text=True)
+
+    assert "/imports/" in page and "/activities/export.gpx" in page
+
+
+def test_a_captain_sees_held_activities_on_the_team_page_and_approves_one(app, client):
+    from tests.services.test_activity_reviews import team_on_a_journey
+
+    walker = make_user(display_name="Speedy Sam")
+    team, journey = team_on_a_journey(walker)
+    held = log(walker, 5, duration_s=30 * 60)
+    sign_in_as(client, team.created_by)
+
+    page = client.get(f"/teams/{team.id}").get_data(as_text=True)
+    assert 'id="held-activities"' in page and "Speedy Sam" in page
+    response = client.post(
+        f"/teams/{team.id}/reviews/{held.id}",
+        data={"csrf_token": csrf_token(client), "decision": "approve", "back": "team"},
+    )
+
+    assert response.status_code == 303 and response.headers["Location"] == f"/teams/{team.id}"
+    db.session.refresh(journey)
+    assert journey.distance_m == 5000
+    assert "Speedy Sam" in client.get(f"/teams/{team.id}").get_data(as_text=True)  # the log
+
+
+def test_members_do_not_see_the_review_list(app, client):
+    from tests.services.test_activity_reviews import team_on_a_journey
+
+    walker = make_user()
+    team, _ = team_on_a_journey(walker)
+    log(walker, 5, duration_s=30 * 60)
+    sign_in_as(client, walker)
+
+    assert 'id="held-activities"' not in client.get(f"/teams/{team.id}").get_data(as_text=True)
+    assert client.get(f"/teams/{team.id}/reviews/").status_code == 403

@@ -1,0 +1,130 @@
+"""The live stream across real gunicorn processes, real Redis and real WebSocket clients."""
+
+import re
+import time
+
+import pytest
+from simple_websocket import ConnectionError as Refused
+
+from milequest.extensions import db
+from milequest.services import team_events
+from tests.factories import add_member, make_team, make_user
+from tests.live_servers import Browser, connect, web_processes
+
+pytestmark = pytest.mark.committing
+
+
+@pytest.fixture
+def two_servers(app, tmp_path):
+    with web_processes(app, 2, tmp_path) as urls:
+        yield urls
+
+
+@pytest.fixture
+def one_server(app, tmp_path):
+    with web_processes(app, 1, tmp_path) as urls:
+        yield urls[0]
+
+
+def event_ids(message: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<li id="team-event-(\d+)"', message)]
+
+
+def signed_in(base_url: str, user) -> Browser:
+    browser = Browser(base_url)
+    browser.log_in(user.email)
+    return browser
+
+
+def receive_all(ws, quiet_s: float = 0.5, first_s: float = 5.0) -> list[str]:
+    """Every message until none comes for `quiet_s` (the first may take `first_s`: a busy CI)."""
+    first = ws.receive(timeout=first_s)
+    messages = [] if first is None else [first]
+    while first is not None and (message := ws.receive(timeout=quiet_s)) is not None:
+        messages.append(message)
+    return messages
+
+
+def test_a_join_through_one_process_reaches_a_socket_on_the_other_within_a_second(two_servers):
+    first, second = two_servers
+    team = make_team(public=True, name="Relay Ramblers")
+    joiner = make_user(display_name="Jo Newcomer")
+    db.session.commit()
+    watcher = signed_in(first, team.created_by)
+    ws = connect(
+        first,
+        f"/teams/{team.id}/live?after={team_events.last_id(team.id)}",
+        watcher.cookie_header(),
+    )
+    try:
+        assert ws.receive(timeout=0.3) is None  # nothing missed yet
+        newcomer = signed_in(second, joiner)
+
+        started = time.monotonic()
+        newcomer.post_form(f"/teams/{team.id}/join", {}, f"/teams/{team.id}")
+        message = ws.receive(timeout=1)
+        elapsed = time.monotonic() - started
+    finally:
+        ws.close()
+
+    assert message is not None, "no live message within a second"
+    assert elapsed < 1
+    assert "Jo Newcomer joined" in message
+    assert 'hx-swap-oob="afterbegin:#team-event-list"' in message
+    assert f'hx-get="/teams/{team.id}/parts/members"' in message  # each page refreshes #members
+
+
+def test_a_client_that_reconnects_gets_exactly_what_it_missed_in_order(one_server):
+    team = make_team(name="Gap Minders")
+    db.session.commit()
+    member = signed_in(one_server, team.created_by)
+    cursor = team_events.last_id(team.id)
+    ws = connect(one_server, f"/teams/{team.id}/live?after={cursor}", member.cookie_header())
+    assert receive_all(ws, 0.3, first_s=0.3) == []
+    ws.close()
+
+    missed = [add_member(team, make_user(display_name=f"Missed {n}")) for n in range(3)]
+    db.session.commit()
+    missed_ids = [e.id for e in team_events.after(team.id, cursor)]
+    assert len(missed_ids) == 3
+
+    ws = connect(one_server, f"/teams/{team.id}/live?after={cursor}", member.cookie_header())
+    try:
+        caught_up = receive_all(ws)
+        add_member(team, make_user(display_name="Live One"))
+        db.session.commit()
+        live = receive_all(ws)
+    finally:
+        ws.close()
+
+    assert [event_ids(m) for m in caught_up] == [[i] for i in missed_ids]
+    assert [m.split(" joined")[0].rsplit(">", 1)[1] for m in caught_up] == [
+        f"Missed {n}" for n in range(3)
+    ]
+    assert len(missed) == 3
+    assert len(live) == 1 and "Live One joined" in live[0]
+    assert event_ids(live[0])[0] > missed_ids[-1]
+
+
+def test_outsiders_visitors_and_other_sites_cannot_open_the_socket(one_server):
+    team = make_team(public=True, name="Closed Circle")
+    outsider = make_user()
+    db.session.commit()
+    path = f"/teams/{team.id}/live"
+    member_cookie = signed_in(one_server, team.created_by).cookie_header()
+    outsider_cookie = signed_in(one_server, outsider).cookie_header()
+
+    connect(one_server, path, member_cookie).close()  # the member gets in
+    refusals = {
+        "visitor of a public team": (outsider_cookie, None, 404),
+        "not logged in": ("", None, 302),
+        "another site with the member's cookie": (member_cookie, "http://evil.example", 403),
+        "another host name": (member_cookie, one_server.replace("127.0.0.1", "localhost"), 403),
+    }
+    for who, (cookie, origin, status) in refusals.items():
+        with pytest.raises(Refused) as refused:
+            connect(one_server, path, cookie, origin=origin)
+        assert refused.value.status_code == status, who
+    with pytest.raises(Refused) as refused:
+        connect(one_server, "/teams/999999/live", member_cookie)
+    assert refused.value.status_code == 404

@@ -1,0 +1,141 @@
+"""Test harness: a fresh PostGIS database per run, one rolled-back transaction per test.
+
+Tests marked `committing` (a real worker, a live server) commit for real instead, and the
+tables are emptied after them.
+"""
+
+import os
+
+import pytest
+import redis
+from celery.contrib.testing.worker import start_worker
+from flask import g, request_started
+from flask_sqlalchemy.session import Session
+
+from milequest import create_app
+from milequest.config import QUEUES
+from milequest.extensions import db
+from tests import databases
+
+
+@pytest.fixture(scope="session")
+def app():
+    database_url = databases.test_database_url()
+    databases.recreate(database_url)
+    redis_url = databases.test_redis_url()
+    app = create_app(
+        {
+            "ENV": "test",
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "REDIS_URL": redis_url,
+            "RATELIMIT_STORAGE_URI": redis_url,
+            "MAIL_BACKEND": "file",
+        }
+    )
+    with app.app_context():
+        databases.upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _requests_as_on_a_server(app):
+    """Make each test-client request start as it would on a server.
+
+    pytest-flask keeps one app context pushed for the whole test and Flask reuses it for the
+    client's requests, so they share `g` (Flask-Login's user, Flask-WTF's CSRF token) and the
+    session with the test. Clear `g`, and commit what the test built, so a rollback in the
+    request cannot undo the test's own set-up (a savepoint commit: the test still rolls back).
+    """
+
+    def start_fresh(sender, **extra):
+        vars(g._get_current_object()).clear()
+        db.session.commit()
+
+    request_started.connect(start_fresh, app)
+    yield
+    request_started.disconnect(start_fresh, app)
+
+
+@pytest.fixture(autouse=True)
+def _own_mail_dir(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_DIR", str(tmp_path / "mail"))
+
+
+@pytest.fixture(autouse=True)
+def _own_photo_dir(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "PHOTO_STORAGE_DIR", str(tmp_path / "photos"))
+
+
+@pytest.fixture(autouse=True)
+def _clean_redis(app):
+    redis.Redis.from_url(app.config["REDIS_URL"]).flushdb()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_database(request, app, monkeypatch):
+    if request.node.get_closest_marker("committing"):
+        yield
+        databases.empty_tables()
+        return
+    connection = db.engine.connect()
+    outer = connection.begin()
+    # Flask-SQLAlchemy's Session.get_bind picks an engine itself and ignores `bind`: pin it to
+    # this connection, and let commits in the code under test end savepoints only.
+    monkeypatch.setattr(Session, "get_bind", lambda self, *a, **kw: connection)
+    db.session.remove()
+    factory_options = dict(db.session.session_factory.kw)
+    db.session.session_factory.configure(join_transaction_mode="create_savepoint")
+    try:
+        yield
+    finally:
+        db.session.remove()
+        db.session.session_factory.kw.clear()
+        db.session.session_factory.kw.update(factory_options)
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def celery_worker(app):
+    """A real Celery worker thread on the test Redis broker, serving every queue."""
+    celery = app.extensions["celery"]
+    celery.loader.import_default_modules()  # the `include` list, as the worker CLI does
+    with start_worker(
+        celery, queues=list(QUEUES), perform_ping_check=False, pool="solo", shutdown_timeout=10
+    ) as worker:
+        yield worker
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "committing: the test commits for real (tables emptied after)"
+    )
+    os.environ.setdefault("FLASK_APP", "wsgi")
+
+
+# Enough of the real gazetteer for the tests: every city of a million people, plus the names
+# that tests look up (loading all 34,000 takes a second; this takes a few milliseconds).
+TEST_PLACE_NAMES = {
+    "Paris",
+    "Inverness",
+    "Perth",
+    "Edinburgh",
+    "Edinburg",
+    "Suva",
+    "Springfield",
+    "Levuka",
+}
+
+
+@pytest.fixture
+def places():
+    from milequest.services import places as gazetteer
+
+    cities = [
+        c
+        for c in gazetteer.geonames_cities(15000)
+        if c["population"] >= 1_000_000 or c["name"] in TEST_PLACE_NAMES
+    ]
+    gazetteer.load_places(cities)
+    return cities

@@ -1,0 +1,40 @@
+"""A walker imports a GPS file from a 360 px phone: the page follows the real worker's progress
+by itself with JavaScript, and by the Refresh link without it."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from milequest.extensions import db
+from tests import gps_builders as files
+from tests.e2e.sessions import log_in
+from tests.factories import make_user
+
+
+@pytest.mark.committing
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-js"])
+def test_importing_a_file_from_a_phone(request, live_url, celery_worker, tmp_path, javascript):
+    walker = make_user()
+    db.session.commit()
+    gpx_file = tmp_path / "morning.gpx"
+    gpx_file.write_bytes(files.gpx(start=datetime.now(UTC) - timedelta(days=1)))
+    page = request.getfixturevalue("phone" if javascript else "phone_without_js")
+    log_in(page, live_url, walker.email)
+
+    page.goto(f"{live_url}/activities/")
+    page.get_by_role("link", name="Import GPS files").click()
+    page.get_by_label("GPX, TCX or FIT files").set_input_files(str(gpx_file))
+    page.get_by_role("button", name="Import").click()
+
+    expect(page.locator("#import-batch")).to_contain_text("morning.gpx")
+    if not javascript:
+        for _ in range(20):
+            if "Imported" in page.locator("#import-batch").inner_text():
+                break
+            page.wait_for_timeout(500)
+            page.get_by_role("link", name="Refresh").click()
+    expect(page.locator("#import-batch")).to_contain_text("1 activity imported", timeout=15000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.get_by_role("link", name="My activities").click()
+    expect(page.locator(".activity-list")).to_contain_text("Imported from morning.gpx")

@@ -1,0 +1,42 @@
+"""A member logs a walk from a 360 px phone, JavaScript on and off, and lands on the team page."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from milequest.extensions import db
+from tests.e2e.sessions import log_in
+from tests.factories import add_member, make_journey
+
+
+@pytest.mark.committing
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-js"])
+def test_logging_a_walk_from_a_phone_moves_the_team(browser, live_url, javascript):
+    journey = make_journey()
+    from milequest.models import Team
+
+    team = db.session.get(Team, journey.team_id)
+    walker = add_member(team).user
+    db.session.commit()
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, java_script_enabled=javascript
+    )
+    page = context.new_page()
+    log_in(page, live_url, walker.email)
+
+    page.goto(f"{live_url}/teams/{team.id}")
+    page.get_by_label("Distance").fill("0")
+    page.get_by_role("button", name="Log it").click()
+    expect(page.locator("#activity-form")).to_contain_text("above 0")
+
+    page.get_by_label("Distance").fill("3.2")
+    page.get_by_role("button", name="Log it").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(team.name)
+    expect(page.locator("#journey-progress")).to_contain_text("3.2 km")
+    expect(page.locator("#leaderboard")).to_contain_text(walker.display_name)
+    page.get_by_role("button", name=re.compile("^2 km")).click()
+    expect(page.locator("#journey-progress")).to_contain_text("5.2 km")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    context.close()

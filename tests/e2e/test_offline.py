@@ -1,0 +1,231 @@
+"""Offline-first: installable, walks logged offline sync exactly once, pages open offline."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from milequest.extensions import db
+from milequest.models import Activity, Team
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.sessions import log_in
+from tests.factories import PASSWORD, add_member, make_journey
+
+pytestmark = pytest.mark.committing
+PHONE = {"width": 360, "height": 740}
+CACHED_PAGES = "caches.open('milequest-pages').then(c => c.keys()).then(k => k.map(r => r.url))"
+
+
+def walker_on_a_journey():
+    journey = make_journey()
+    team = db.session.get(Team, journey.team_id)
+    walker = add_member(team).user
+    db.session.commit()
+    return walker, team
+
+
+def activities_of(walker) -> int:
+    db.session.rollback()  # see what the live server committed
+    query = select(func.count()).select_from(Activity).where(Activity.user_id == walker.id)
+    return db.session.scalar(query)
+
+
+def controlled(page):
+    """Wait until the service worker controls the page (it claims open pages on activation)."""
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+
+def on_the_team_page(browser, live_url, **options):
+    """A walker on a journey, logged in on a phone, on their team page (so it is cached)."""
+    walker, team = walker_on_a_journey()
+    context = browser.new_context(viewport=PHONE, **options)
+    page = context.new_page()
+    log_in(page, live_url, walker.email)
+    if options.get("service_workers") != "block":
+        controlled(page)
+    page.goto(f"{live_url}/teams/{team.id}")
+    return walker, team, context, page
+
+
+def log_offline(page, context, distance: str):
+    context.set_offline(True)
+    page.get_by_label("Distance").fill(distance)
+    page.get_by_role("button", name="Log it").click()
+    expect(page.locator("#flashes")).to_contain_text("Saved on this phone")
+
+
+def test_a_walk_logged_offline_reaches_the_team_once_back_online(browser, live_url):
+    walker, team, context, page = on_the_team_page(browser, live_url)
+
+    log_offline(page, context, "3.2")
+    expect(page.locator("#sync-badge")).to_have_text("1 waiting to sync", use_inner_text=True)
+    assert page.locator("#activity-form input[name=distance]").input_value() == ""
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert activities_of(walker) == 0
+
+    context.set_offline(False)
+    expect(page.locator("#flashes")).to_contain_text("Synced 1 saved walk")
+    expect(page.locator("#sync-badge")).to_be_hidden()
+    cached = page.evaluate(CACHED_PAGES)
+    assert f"{live_url}/teams/{team.id}" in cached
+    assert not [url for url in cached if "/offline/token" in url or url.endswith("/activities/")]
+    page.reload()
+    expect(page.locator("#journey-progress")).to_contain_text("3.2 km")
+    assert activities_of(walker) == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    context.close()
+
+
+def test_one_saved_walk_replayed_from_two_tabs_at_once_counts_once(browser, live_url):
+    walker, _team, context, first = on_the_team_page(browser, live_url)
+    second = context.new_page()
+    log_offline(first, context, "2.5")
+    second.goto(f"{live_url}/offline/queue")  # from the cache's offline page: no network
+    posts = []
+    context.on("request", lambda r: posts.append(r) if r.method == "POST" else None)
+    context.set_offline(False)
+
+    for page in (first, second):
+        page.evaluate("() => { window.replayed = MileQuestQueue.replay({ force: true }); }")
+    results = [page.evaluate("() => window.replayed") for page in (first, second)]
+
+    assert sum(result["synced"] for result in results) >= 1
+    assert len([r for r in posts if r.url.endswith("/activities/")]) >= 2  # both tabs sent it
+    assert activities_of(walker) == 1
+    second.reload()
+    expect(second.locator("#offline-queue-empty")).to_be_visible()
+    context.close()
+
+
+def test_a_server_error_during_the_first_replay_is_retried_and_nothing_is_lost(browser, live_url):
+    # No service worker: the page replays by itself, as on browsers without Background Sync.
+    walker, _team, context, page = on_the_team_page(browser, live_url, service_workers="block")
+    answered = []
+
+    def fail_the_first_post(route):
+        if route.request.method == "POST" and not answered:
+            answered.append(500)
+            route.fulfill(status=500, body="Something went wrong on our side.")
+        else:
+            route.continue_()
+
+    context.route(f"{live_url}/activities/", fail_the_first_post)
+    log_offline(page, context, "1.7")
+
+    context.set_offline(False)
+    expect(page.locator("#flashes")).to_contain_text("Synced 1 saved walk", timeout=15_000)
+    assert answered == [500]
+    assert activities_of(walker) == 1
+    expect(page.locator("#sync-badge")).to_be_hidden()
+    context.close()
+
+
+def test_a_walk_saved_before_its_csrf_token_expired_is_accepted_once(
+    browser, live_url, app, monkeypatch
+):
+    walker, _team, context, page = on_the_team_page(browser, live_url)
+    monkeypatch.setitem(app.config, "WTF_CSRF_TIME_LIMIT", 1)
+    log_offline(page, context, "4")
+    page.wait_for_timeout(2100)  # the token the form carried has expired by now
+
+    context.set_offline(False)
+    expect(page.locator("#flashes")).to_contain_text("Synced 1 saved walk")
+    assert activities_of(walker) == 1
+    context.close()
+
+
+def test_a_saved_walk_waits_for_log_in_when_the_session_ended(browser, live_url):
+    walker, _team, context, page = on_the_team_page(browser, live_url)
+    log_offline(page, context, "2")
+    context.clear_cookies()
+
+    context.set_offline(False)
+    page.goto(f"{live_url}/offline/queue")
+    expect(page.locator("#offline-login")).to_be_visible()
+    expect(page.locator("#sync-badge")).to_have_text(
+        "1 waiting to sync · log in", use_inner_text=True
+    )
+    assert activities_of(walker) == 0
+
+    page.locator("#offline-login a").click()
+    page.get_by_label("Email").fill(walker.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#flashes")).to_contain_text("Synced 1 saved walk")
+    assert activities_of(walker) == 1
+    context.close()
+
+
+def test_a_rejected_walk_stays_with_its_reason_to_fix_or_discard(browser, live_url):
+    walker, _team, context, page = on_the_team_page(browser, live_url)
+    page.get_by_label("Note").evaluate("note => note.removeAttribute('maxlength')")
+    page.get_by_label("Note").fill("x" * 600)  # more than the server takes
+    log_offline(page, context, "1")
+
+    context.set_offline(False)
+    page.goto(f"{live_url}/offline/queue")
+    entry = page.locator(".queue-entry--rejected")
+    expect(entry).to_contain_text("not accepted")
+    expect(page.locator("#sync-badge")).to_have_text("1 waiting to sync", use_inner_text=True)
+    assert activities_of(walker) == 0
+
+    entry.get_by_role("button", name="Fix").click()
+    page.get_by_label("Note").fill("lunch loop")
+    page.get_by_role("button", name="Send it").click()
+    expect(page.locator("#flashes")).to_contain_text("Logged 1 km")
+    expect(page.locator("#sync-badge")).to_be_hidden()
+    assert activities_of(walker) == 1
+    context.close()
+
+
+def test_visited_pages_and_the_offline_page_open_without_a_network(browser, live_url):
+    _walker, team, context, page = on_the_team_page(browser, live_url)
+    context.set_offline(True)
+
+    page.goto(f"{live_url}/teams/{team.id}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(team.name)
+    expect(page.locator("#offline-as-of")).to_contain_text(re.compile(r"Offline, as of \d"))
+    expect(page.locator("link[rel=stylesheet]")).to_have_count(1)
+    assert page.evaluate("getComputedStyle(document.body).margin") == "0px"  # the CSS loaded
+
+    page.goto(f"{live_url}/routes/")  # never visited
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are offline")
+    page.goto(f"{live_url}/offline")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are offline")
+    context.close()
+
+
+def test_logging_out_clears_the_cached_pages(browser, live_url):
+    _walker, team, context, page = on_the_team_page(browser, live_url)
+    assert f"{live_url}/teams/{team.id}" in page.evaluate(CACHED_PAGES)
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.locator("#flashes")).to_contain_text("You are logged out")
+    assert not [
+        url for url in page.evaluate(CACHED_PAGES) if "/teams/" in url or "dashboard" in url
+    ]
+    context.set_offline(True)
+    page.goto(f"{live_url}/teams/{team.id}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are offline")
+    expect(page.get_by_text(team.name)).to_have_count(0)
+    context.close()
+
+
+def test_chromium_finds_the_app_installable(browser, live_url, tmp_path):
+    # Chromium never offers to install from an off-the-record context (Playwright's
+    # new_context): ask a profile on disk, as a phone's browser has.
+    context = browser.browser_type.launch_persistent_context(
+        tmp_path / "profile", executable_path=CHROMIUM, args=CHROMIUM_ARGS, viewport=PHONE
+    )
+    page = context.new_page()
+    page.goto(live_url)
+    controlled(page)
+    session = context.new_cdp_session(page)
+
+    errors = session.send("Page.getInstallabilityErrors")["installabilityErrors"]
+
+    assert errors == []
+    manifest = session.send("Page.getAppManifest")
+    assert manifest["url"] == f"{live_url}/manifest.webmanifest" and not manifest["errors"]
+    context.close()

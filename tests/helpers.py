@@ -1,0 +1,53 @@
+"""Request helpers: CSRF tokens, htmx headers, logging in, reading the outbox."""
+
+import re
+
+from sqlalchemy import select
+
+from milequest.extensions import db
+from milequest.models import OutboundEmail
+from tests.factories import PASSWORD
+
+HTMX_HEADERS = {"HX-Request": "true"}
+_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
+
+
+def csrf_token(client, page: str = "/reset") -> str:
+    match = _TOKEN.search(client.get(page).get_data(as_text=True))
+    assert match, f"no CSRF token on {page}"
+    return match.group(1) or match.group(2)
+
+
+def post_form(client, url: str, data: dict, *, htmx: bool = False, token_page: str = "/reset"):
+    """POST like a browser would: with the CSRF token the page carried."""
+    headers = dict(HTMX_HEADERS) if htmx else {}
+    return client.post(
+        url, data={"csrf_token": csrf_token(client, token_page), **data}, headers=headers
+    )
+
+
+def log_in(client, user, password: str = PASSWORD):
+    response = post_form(client, "/login", {"email": user.email, "password": password})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return response
+
+
+def outbox(to: str | None = None) -> list[OutboundEmail]:
+    query = select(OutboundEmail).order_by(OutboundEmail.id)
+    if to is not None:
+        query = query.where(OutboundEmail.to_address == to)
+    return list(db.session.scalars(query))
+
+
+def link_in(email: OutboundEmail, path_prefix: str) -> str:
+    """The path of the first link in an email's body that starts with `path_prefix`."""
+    match = re.search(rf"https?://[^/\s]+({re.escape(path_prefix)}\S*)", email.body_text)
+    assert match, f"no {path_prefix} link in: {email.body_text}"
+    return match.group(1)
+
+
+def sign_in_as(client, user) -> None:
+    """Start a session for `user` directly (for tests about something other than logging in)."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True

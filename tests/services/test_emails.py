@@ -1,0 +1,52 @@
+from datetime import timedelta
+
+import pytest
+
+from milequest.extensions import db
+from milequest.models.base import utcnow
+from milequest.services import emails
+from tests.helpers import outbox
+
+
+def test_delivery_sends_once_and_forgets_the_body(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_DIR", str(tmp_path))
+    row = emails.queue_email(
+        "ada@example.com",
+        "Hi",
+        "emails/verify.txt",
+        user=None,
+        verify_url="http://localhost/verify/x",
+    )
+
+    assert emails.deliver_email(row.id) is True
+    assert emails.deliver_email(row.id) is False  # a redelivered task sends nothing twice
+
+    assert len(list(tmp_path.glob("*.eml"))) == 1
+    assert row.sent_at is not None and row.attempts == 1 and row.body_text == ""
+
+
+def test_failed_delivery_records_the_attempt(app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "pigeon")
+    row = emails.queue_email(
+        "ada@example.com",
+        "Hi",
+        "emails/verify.txt",
+        user=None,
+        verify_url="http://localhost/verify/x",
+    )
+
+    with pytest.raises(ValueError):
+        emails.deliver_email(row.id)
+
+    assert row.sent_at is None and row.attempts == 1
+    assert "pigeon" in row.last_error
+
+
+def test_sweep_finds_only_old_unsent_email(app):
+    old = emails.queue_email("a@example.com", "old", "emails/verify.txt", user=None, verify_url="u")
+    new = emails.queue_email("b@example.com", "new", "emails/verify.txt", user=None, verify_url="u")
+    old.created_at = utcnow() - timedelta(minutes=10)
+    db.session.flush()
+
+    assert emails.unsent_email_ids() == [old.id]
+    assert {e.id for e in outbox()} == {old.id, new.id}

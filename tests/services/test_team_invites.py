@@ -1,0 +1,89 @@
+from datetime import timedelta
+
+import pytest
+
+from milequest.models.base import utcnow
+from milequest.services import team_invites, teams
+from tests.factories import make_team, make_user
+from tests.helpers import outbox
+
+
+def test_share_codes_avoid_look_alike_characters():
+    codes = {team_invites.new_share_code() for _ in range(200)}
+    assert len(codes) == 200
+    assert not set("".join(codes)) & set("0O1IL2Z5S8B")
+
+
+def test_typed_codes_are_forgiving_about_case_spaces_and_dashes():
+    team = make_team()
+    code = team_invites.share_link(team).code
+    typed = f" {code[:4].lower()} - {code[4:]} "
+    assert team_invites.usable_invite(typed, "link").team_id == team.id
+
+
+def test_rotating_the_code_cuts_old_links_off():
+    team = make_team()
+    old = team_invites.share_link(team).code
+
+    new = team_invites.rotate_share_link(team, team.created_by).code
+
+    with pytest.raises(team_invites.InviteUnusable) as refused:
+        team_invites.usable_invite(old, "link")
+    assert refused.value.reason == "revoked"
+    assert team_invites.usable_invite(new, "link").team_id == team.id
+
+
+def test_email_invite_is_single_use():
+    team = make_team()
+    invite = team_invites.invite_by_email(team, team.created_by, "ann@example.com")
+    teams.join_with_invite(invite.code, "email", make_user())
+
+    with pytest.raises(team_invites.InviteUnusable) as refused:
+        teams.join_with_invite(invite.code, "email", make_user())
+    assert refused.value.reason == "used"
+
+
+def test_member_opening_an_invite_again_does_not_use_it_up():
+    team = make_team()
+    invite = team_invites.invite_by_email(team, team.created_by, "ann@example.com")
+
+    teams.join_with_invite(invite.code, "email", team.created_by)
+
+    assert invite.used_at is None
+
+
+@pytest.mark.parametrize("reason", ["expired", "revoked"])
+def test_expired_and_revoked_invites_are_refused(reason):
+    team = make_team()
+    invite = team_invites.invite_by_email(team, team.created_by, "ann@example.com")
+    if reason == "expired":
+        invite.expires_at = utcnow() - timedelta(seconds=1)
+    else:
+        team_invites.revoke(team, invite.id)
+
+    with pytest.raises(team_invites.InviteUnusable) as refused:
+        teams.join_with_invite(invite.code, "email", make_user())
+    assert refused.value.reason == reason
+
+
+def test_email_invite_is_sent_through_the_outbox():
+    team = make_team(name="Dawn Patrol")
+    team_invites.invite_by_email(team, team.created_by, "Ann@Example.com")
+
+    [email] = outbox("ann@example.com")
+    assert "Dawn Patrol" in email.subject
+    assert "/invites/" in email.body_text
+
+
+def test_pending_invites_exclude_used_revoked_and_expired_ones():
+    team = make_team()
+    captain = team.created_by
+    keep = team_invites.invite_by_email(team, captain, "keep@example.com")
+    used = team_invites.invite_by_email(team, captain, "used@example.com")
+    revoked = team_invites.invite_by_email(team, captain, "revoked@example.com")
+    expired = team_invites.invite_by_email(team, captain, "expired@example.com")
+    teams.join_with_invite(used.code, "email", make_user())
+    team_invites.revoke(team, revoked.id)
+    expired.expires_at = utcnow() - timedelta(days=1)
+
+    assert team_invites.pending_email_invites(team) == [keep]

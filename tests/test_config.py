@@ -1,0 +1,39 @@
+import pytest
+from flask import Config
+
+from milequest import config, create_app
+
+
+def test_production_refuses_the_development_secret(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("MILEQUEST_ENV", "production")
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app()
+
+
+def test_environment_overrides_defaults(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db.example:5433/mq")
+    monkeypatch.setenv("REDIS_URL", "redis://cache.example:6380/2")
+    monkeypatch.setenv("MILEQUEST_MAIL_BACKEND", "smtp")
+    monkeypatch.setenv("MILEQUEST_MAIL_SMTP_PORT", "2525")
+
+    settings = Config(config.ROOT)
+    settings.from_object(config.Defaults)
+    config.apply_environment(settings)
+    config.finish(settings)
+
+    assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg2://u:p@db.example:5433/mq"
+    assert settings["CELERY"]["broker_url"] == "redis://cache.example:6380/2"
+    assert settings["RATELIMIT_STORAGE_URI"] == "redis://cache.example:6380/2"
+    assert (settings["MAIL_BACKEND"], settings["MAIL_SMTP_PORT"]) == ("smtp", 2525)
+
+
+def test_production_cookies_are_secure(monkeypatch):
+    settings = {
+        **{k: v for k, v in vars(config.Defaults).items() if k.isupper()},
+        "ENV": "production",
+        "SECRET_KEY": "s3cret-from-the-environment",
+    }
+    config.finish(settings)
+    assert settings["SESSION_COOKIE_SECURE"] and settings["REMEMBER_COOKIE_SECURE"]
+    assert settings["SESSION_COOKIE_HTTPONLY"] and settings["SESSION_COOKIE_SAMESITE"] == "Lax"
