@@ -150,11 +150,12 @@ def _load_teams(cursor, rng, teams: list[list[int]], first_day: date, days: int)
     ]
     rows = (
         f"{team_ids[t]}\t{user_id}\t{'captain' if i == 0 else 'member'}"
-        f"\t{first_day + timedelta(days=joined[t][i])} 08:00:00+00\n"
+        f"\t{first_day + timedelta(days=joined[t][i])} 08:00:00+00"
+        f"\t{first_day + timedelta(days=joined[t][i])}\n"
         for t, members in enumerate(teams)
         for i, user_id in enumerate(members)
     )
-    _copy(cursor, "memberships", "team_id, user_id, role, joined_at", rows)
+    _copy(cursor, "memberships", "team_id, user_id, role, joined_at, joined_on", rows)
     return team_ids, joined
 
 

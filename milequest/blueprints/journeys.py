@@ -1,8 +1,5 @@
 """A team's journeys: the active one on its map, history, and the captain's start and abandon."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, abort, flash, render_template, url_for
 from flask_login import current_user
 
@@ -10,7 +7,7 @@ from milequest.blueprints.team_scope import team_view
 from milequest.extensions import db
 from milequest.forms.journeys import StartJourneyForm
 from milequest.htmx import see_other
-from milequest.services import journeys, route_maps, routes
+from milequest.services import activities, journeys, route_maps, routes
 
 bp = Blueprint("journeys", __name__, url_prefix="/teams/<int:team_id>/journeys")
 
@@ -51,7 +48,7 @@ def start(access):
     if not form.validate():
         return _page(access, form, 422)
     route = routes.visible_route(form.route_id.data, current_user) or abort(404)
-    today = datetime.now(ZoneInfo(current_user.timezone)).date()
+    today = activities.today_for(current_user)
     try:
         journeys.start_journey(access.team, route, current_user, today, form.target_date.data)
     except journeys.JourneyError as error:

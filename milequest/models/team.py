@@ -4,11 +4,12 @@ Seats are counted in `teams.member_count`, which a CHECK keeps within `member_li
 database, not Python, decides who gets the last seat.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -84,6 +85,9 @@ class Membership(db.Model):
     role: Mapped[str] = mapped_column(String(10), default="member")
     joined_at: Mapped[datetime] = created_at_column()
     left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The walker's local dates at joining and leaving: walks are dated in local days.
+    joined_on: Mapped[date] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
 
     team: Mapped[Team] = relationship(lazy="joined")
     user: Mapped[User] = relationship(lazy="joined")

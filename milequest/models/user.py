@@ -1,7 +1,8 @@
 """A walker's account: identity, credentials and display preferences."""
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, DateTime, String
@@ -33,6 +34,10 @@ class User(UserMixin, db.Model):
     @property
     def is_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    def local_date(self, moment: datetime) -> date:
+        """The date `moment` falls on in the walker's time zone (walks are dated in local days)."""
+        return moment.astimezone(ZoneInfo(self.timezone)).date()
 
     def get_id(self) -> str:
         """The id Flask-Login stores: changing the password ends every other session."""

@@ -5,9 +5,8 @@ A client id (one per rendered form) makes a replayed or double-tapped log a no-o
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.dialects.postgresql import insert
@@ -48,7 +47,7 @@ class ActivityInput:
 
 def today_for(walker: User) -> date:
     """The date in the walker's time zone: the day a walk logged now counts for."""
-    return datetime.now(ZoneInfo(walker.timezone)).date()
+    return walker.local_date(utcnow())
 
 
 def check(data: ActivityInput, today: date, *, imported: bool = False) -> None:

@@ -2,8 +2,8 @@
 
 An activity counts for a journey when it is "ok", its date lies in the journey's window (from
 the start; for an ended journey, only if logged before it ended) and inside one of the walker's
-memberships of the journey's team (UTC dates). The same SQL predicate serves logging and the
-reconcile, so both always agree.
+memberships of the journey's team (from the walker's local date of joining to that of leaving).
+The same SQL predicate serves logging and the reconcile, so both always agree.
 """
 
 from dataclasses import dataclass
@@ -21,8 +21,8 @@ CREDIT_RULE = """
     AND EXISTS (
         SELECT 1 FROM memberships m
         WHERE m.team_id = j.team_id AND m.user_id = a.user_id
-          AND a.activity_date >= (m.joined_at AT TIME ZONE 'UTC')::date
-          AND (m.left_at IS NULL OR a.activity_date <= (m.left_at AT TIME ZONE 'UTC')::date)
+          AND a.activity_date >= m.joined_on
+          AND (m.left_on IS NULL OR a.activity_date <= m.left_on)
     )
 """
 

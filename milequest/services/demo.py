@@ -56,7 +56,7 @@ def _backdate_memberships(team: Team, since: date) -> None:
     db.session.execute(
         update(Membership)
         .where(Membership.team_id == team.id, Membership.joined_at > start)
-        .values(joined_at=start)
+        .values(joined_at=start, joined_on=since)
     )
 
 

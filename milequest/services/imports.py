@@ -8,7 +8,6 @@ import hashlib
 import uuid
 from datetime import timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, select, text
 
@@ -178,7 +177,7 @@ def _import_recording(walker: User, job: GpsImport, n: int, rec: Recording) -> s
         return "duplicate"
     data = activities.ActivityInput(
         distance_m=distance_m,
-        activity_date=rec.started_at.astimezone(ZoneInfo(walker.timezone)).date(),
+        activity_date=walker.local_date(rec.started_at),
         kind=rec.kind,
         duration_s=rec.duration_s,
         note=f"Imported from {job.filename}"[: activities.NOTE_MAX],

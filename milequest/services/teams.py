@@ -102,6 +102,7 @@ def leave_team(team: Team, user: User, *, removed_by: User | None = None) -> Non
     if membership.is_captain and _captain_count(team) == 1:
         raise LastCaptain
     membership.left_at = utcnow()
+    membership.left_on = user.local_date(membership.left_at)
     db.session.execute(
         update(Team).where(Team.id == team.id).values(member_count=Team.member_count - 1)
     )
@@ -178,7 +179,10 @@ def _add_member(team: Team, user: User, *, role: str, via: str = "created") -> M
     ).scalar_one_or_none()
     if taken is None:
         raise TeamFull
-    membership = Membership(team_id=team.id, user_id=user.id, role=role)
+    now = utcnow()
+    membership = Membership(
+        team_id=team.id, user_id=user.id, role=role, joined_at=now, joined_on=user.local_date(now)
+    )
     try:
         with db.session.begin_nested():
             db.session.add(membership)

@@ -24,6 +24,7 @@ def team_on_a_journey(walker):
     journey.started_on = date.today() - timedelta(days=7)
     for membership in db.session.scalars(select(Membership).where(Membership.team_id == team.id)):
         membership.joined_at -= timedelta(days=7)
+        membership.joined_on -= timedelta(days=7)
     db.session.flush()
     return team, journey
 

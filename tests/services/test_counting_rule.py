@@ -21,6 +21,7 @@ def days_ago(n: int) -> date:
 def member_since(team, days: int):
     membership = add_member(team)
     membership.joined_at = datetime.now(UTC) - timedelta(days=days)
+    membership.joined_on = days_ago(days)
     db.session.flush()
     return membership.user
 
@@ -81,6 +82,24 @@ def test_an_activity_from_before_the_walker_joined_does_not_count():
     assert journey.distance_m == 0
 
 
+def a_time_zone_on_another_date_than_utc() -> str:
+    """Kiritimati (UTC+14) is a day ahead from 10:00 UTC, Pago Pago (UTC-11) behind until 11:00."""
+    return "Pacific/Kiritimati" if datetime.now(UTC).hour >= 10 else "Pacific/Pago_Pago"
+
+
+def test_membership_starts_on_the_walkers_local_date_of_joining():
+    journey = journey_started(7)
+    walker = make_user(timezone=a_time_zone_on_another_date_than_utc())
+    add_member(journey_team(journey), walker)
+    local_today = activities.today_for(walker)
+    assert local_today != datetime.now(UTC).date()
+
+    log(walker, 1, day=local_today - timedelta(days=1))
+    log(walker, 4, day=local_today)
+
+    assert journey.distance_m == Decimal("4000.000")
+
+
 def test_an_activity_after_the_walker_left_does_not_count_but_earlier_ones_stay():
     journey = journey_started(5)
     team = journey_team(journey)
@@ -89,6 +108,7 @@ def test_an_activity_after_the_walker_left_does_not_count_but_earlier_ones_stay(
     teams.leave_team(team, walker)
     membership = next(iter(walker_memberships(walker)))
     membership.left_at = datetime.now(UTC) - timedelta(days=2)
+    membership.left_on = days_ago(2)
     db.session.flush()
 
     log(walker, 5, day=days_ago(1))
