@@ -20,6 +20,8 @@ from milequest.blueprints import (
     team_members,
     teams,
 )
+from milequest.services.imports import MAX_UPLOAD_BYTES
+from milequest.services.photos import MAX_BYTES as MAX_PHOTO_BYTES
 
 
 def register(app: Flask) -> None:
@@ -45,3 +47,5 @@ def register(app: Flask) -> None:
     if dev_mail:
         app.register_blueprint(devmail.bp)
     app.jinja_env.globals["dev_mail_enabled"] = dev_mail
+    app.jinja_env.globals["max_photo_bytes"] = MAX_PHOTO_BYTES
+    app.jinja_env.globals["max_import_bytes"] = MAX_UPLOAD_BYTES

@@ -1,26 +1,41 @@
 """Error pages: HTML for people, the same status codes for htmx and scripts."""
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from milequest.extensions import db
+from milequest.services import imports, photos
 
 MESSAGES = {
     400: "The request could not be understood.",
     403: "You do not have access to this page.",
     404: "There is nothing at this address.",
     405: "That action is not allowed here.",
-    413: "That upload is too large.",
     422: "Some of what you sent could not be used.",
     429: "Too many attempts. Please wait a little and try again.",
     500: "Something went wrong on our side. It has been logged; please try again.",
 }
 
 
-def _render(status: int, message: str | None = None):
+def _render(status: int, message: str | None = None, **extra):
+    """The error page; `extra` may add a `detail` paragraph and a `back_url`."""
     text = message or MESSAGES.get(status, "Something went wrong.")
-    return render_template("errors/error.html", status=status, message=text), status
+    return render_template("errors/error.html", status=status, message=text, **extra), status
+
+
+def _referring_page() -> str | None:
+    """The page of ours the refused form was sent from."""
+    referrer = request.referrer
+    return referrer if referrer and referrer.startswith(request.host_url) else None
+
+
+def _upload_limits() -> str:
+    return (
+        f"Photos may be up to {photos.MAX_BYTES // 2**20} MB each, GPS files up to "
+        f"{imports.MAX_UPLOAD_BYTES // 2**20} MB in all. Go back, choose smaller files and "
+        "send the form again."
+    )
 
 
 def register(app: Flask) -> None:
@@ -30,6 +45,12 @@ def register(app: Flask) -> None:
             400,
             "This form has expired or was not sent from this site. "
             "Go back, reload the page and try again.",
+        )
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error):
+        return _render(
+            413, "That upload is too large.", detail=_upload_limits(), back_url=_referring_page()
         )
 
     @app.errorhandler(HTTPException)

@@ -3,11 +3,17 @@
 from flask_wtf import FlaskForm
 from wtforms import MultipleFileField
 
+from milequest.services.imports import MAX_UPLOAD_BYTES
+
 
 class ImportForm(FlaskForm):
     files = MultipleFileField(
-        "GPX, TCX or FIT files, or one zip of them (20 MB in all)",
-        render_kw={"accept": ".gpx,.tcx,.fit,.zip", "multiple": True},
+        f"GPX, TCX or FIT files, or one zip of them ({MAX_UPLOAD_BYTES // 2**20} MB in all)",
+        render_kw={
+            "accept": ".gpx,.tcx,.fit,.zip",
+            "multiple": True,
+            "data-max-total": MAX_UPLOAD_BYTES,
+        },
     )
 
     def uploads(self) -> list[tuple[str, bytes]]:

@@ -123,3 +123,24 @@ def test_members_do_not_see_the_review_list(app, client):
 
     assert 'id="held-activities"' not in client.get(f"/teams/{team.id}").get_data(as_text=True)
     assert client.get(f"/teams/{team.id}/reviews/").status_code == 403
+
+
+def test_an_upload_over_the_request_limit_names_the_limits_and_stores_nothing(
+    app, client, monkeypatch
+):
+    sign_in_as(client, make_user())
+    token = csrf_token(client, "/imports/")
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2**20)
+
+    response = client.post(
+        "/imports/",
+        data={"csrf_token": token, "files": [(io.BytesIO(bytes(2**20)), "huge.gpx")]},
+        content_type="multipart/form-data",
+        headers={"Referer": "http://localhost/imports/"},
+    )
+
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "That upload is too large" in page and "20 MB in all" in page and "10 MB each" in page
+    assert 'href="http://localhost/imports/">Back to the form' in page
+    assert db.session.scalar(select(func.count()).select_from(GpsImport)) == 0

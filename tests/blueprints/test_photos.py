@@ -274,3 +274,17 @@ def test_uploader_sees_each_photos_status_and_can_delete_one(client):
 
     assert response.status_code == 303
     assert db.session.get(Photo, held.id) is None and db.session.get(Photo, kept.id)
+
+
+def test_a_log_form_over_the_request_limit_is_refused_with_the_limits(app, client, monkeypatch):
+    _, walker, _ = team_walk()
+    sign_in_as(client, walker)
+    before = count(Activity)
+    form = log_form(photos=upload(bytes(2**20)))
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2**20)
+
+    response = post_form(client, "/activities/", form)
+
+    assert response.status_code == 413
+    assert "10 MB each" in response.get_data(as_text=True)
+    assert count(Activity) == before and count(Photo) == 0

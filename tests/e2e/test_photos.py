@@ -4,10 +4,11 @@ import pytest
 from playwright.sync_api import expect
 
 from milequest.extensions import db
-from milequest.models import Photo
+from milequest.models import Activity, Photo
+from milequest.services import photos
 from tests import photo_samples as samples
 from tests.e2e.sessions import log_in
-from tests.factories import add_member, make_journey, make_team
+from tests.factories import add_member, make_journey, make_team, make_user
 from tests.workers.test_email import wait_for
 
 
@@ -60,4 +61,27 @@ def test_a_logged_photo_reaches_the_team_feed(
     page.wait_for_function("document.querySelector('#team-events img').naturalWidth > 0")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path=str(tmp_path / "feed.png"), full_page=True)
+    context.close()
+
+
+@pytest.mark.committing
+def test_a_photo_over_the_limit_is_refused_before_the_upload_and_the_form_is_kept(
+    browser, live_url, tmp_path
+):
+    walker = make_user()
+    db.session.commit()
+    huge = tmp_path / "IMG_0002.jpg"
+    huge.write_bytes(samples.phone_photo() + bytes(photos.MAX_BYTES))
+    context, page = phone_of(browser, live_url, walker, javascript=True)
+
+    page.goto(f"{live_url}/activities/new")
+    page.get_by_label("Distance").fill("3.5")
+    picker = page.get_by_label("Photos (optional, up to 4)")
+    picker.set_input_files(str(huge))
+    page.get_by_role("button", name="Log it").click()
+
+    assert "IMG_0002.jpg is 10" in picker.evaluate("input => input.validationMessage")
+    assert page.url.endswith("/activities/new")
+    assert page.get_by_label("Distance").input_value() == "3.5"
+    assert db.session.query(Activity).filter(Activity.user_id == walker.id).count() == 0
     context.close()
