@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH" FLASK_APP=wsgi
+export TZ=UTC  # the tests' walkers live in UTC: the host's today must be theirs
 
 source scripts/with-services.sh
 ruff check .

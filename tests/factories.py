@@ -84,22 +84,22 @@ def make_journey(team=None, route=None, *, distance_m: float = 0.0):
 
 
 def log(walker: User, km: float, *, day=None, kind: str = "walk", **fields):
-    """Log an activity of `km` kilometres for `walker` (today by default) through the service."""
+    """Log `km` kilometres for `walker` (on their today by default) through the service."""
     import uuid
-    from datetime import date
     from decimal import Decimal
 
     from milequest.services import activities
 
+    today = activities.today_for(walker)
     data = activities.ActivityInput(
         distance_m=Decimal(str(km)) * 1000,
-        activity_date=day or date.today(),
+        activity_date=day or today,
         kind=kind,
         duration_s=fields.get("duration_s"),
         note=fields.get("note", ""),
     )
     activity, _ = activities.log_activity(
-        walker, fields.get("client_id") or uuid.uuid4(), data, date.today()
+        walker, fields.get("client_id") or uuid.uuid4(), data, today
     )
     return activity
 
