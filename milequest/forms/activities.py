@@ -39,12 +39,18 @@ def _uuid(form, field) -> None:
         raise ValidationError("This form is out of date: reload the page.") from exc
 
 
+def _plain_number(form, field) -> None:
+    # "NaN", "Infinity" and "1e999999" parse as decimals; none of them is a distance.
+    if field.data is not None and not (field.data.is_finite() and abs(field.data) < 10**12):
+        raise ValidationError("Enter the distance as a number, like 3.5.")
+
+
 class ActivityForm(FlaskForm):
     client_id = HiddenField(validators=[_uuid])
     distance = DecimalField(
         "Distance",
         places=None,
-        validators=[InputRequired("Enter how far you went.")],
+        validators=[InputRequired("Enter how far you went."), _plain_number],
         render_kw={"inputmode": "decimal", "autocomplete": "off", "step": "any", "min": "0"},
     )
     unit = RadioField("Unit", choices=[SelectChoice("km", "km"), SelectChoice("mi", "miles")])

@@ -24,6 +24,7 @@ BACKDATE_DAYS = 14
 # counting rule, so an old walk never moves a journey that started after it).
 IMPORT_BACKDATE_DAYS = 366
 NOTE_MAX = 500
+MAX_DURATION_S = 7 * 24 * 3600
 # Fastest plausible average speed per kind, in km/h.
 MAX_SPEED_KMH = {"walk": 12, "hike": 12, "run": 30, "wheelchair": 40, "other": 60}
 
@@ -58,7 +59,7 @@ def check(data: ActivityInput, today: date, *, imported: bool = False) -> None:
     """
     problems = {}
     backdate_days = IMPORT_BACKDATE_DAYS if imported else BACKDATE_DAYS
-    if not 0 < data.distance_m <= MAX_DISTANCE_M:
+    if not (data.distance_m.is_finite() and 0 < data.distance_m <= MAX_DISTANCE_M):
         problems["distance"] = "Enter a distance above 0 and at most 250 km."
     if data.activity_date > today:
         problems["activity_date"] = "That date is in the future."
@@ -68,6 +69,8 @@ def check(data: ActivityInput, today: date, *, imported: bool = False) -> None:
         problems["kind"] = "Choose what kind of activity it was."
     if data.duration_s is not None and data.duration_s <= 0:
         problems["duration"] = "Enter a duration above 0, or leave it empty."
+    elif data.duration_s is not None and data.duration_s > MAX_DURATION_S:
+        problems["duration"] = "Enter a duration of at most 7 days."
     elif data.duration_s and "distance" not in problems and data.kind in KINDS and not imported:
         speed_kmh = float(data.distance_m) / 1000 / (data.duration_s / 3600)
         if speed_kmh > MAX_SPEED_KMH[data.kind]:
@@ -92,6 +95,9 @@ def log_activity(
 
     An implausible one is stored "held" and counts only once a captain approves it.
     """
+    logged = _by_client_id(walker, client_id)
+    if logged is not None:  # a replay answers as the first did, even once its date is too old
+        return logged, False
     data = _to_millimetres(data)
     check(data, today, imported=recorded is not None)
     held_because = plausibility.reasons(
@@ -116,7 +122,7 @@ def log_activity(
         .on_conflict_do_nothing(constraint="uq_activities_user_client")
         .returning(Activity.id)
     ).scalar_one_or_none()
-    if inserted is None:  # this client id was logged before: the same answer, nothing new
+    if inserted is None:  # logged by a parallel request a moment ago: the same answer
         return _by_client_id(walker, client_id), False
     activity = db.session.get(Activity, inserted)
     credits = _count(activity, activity.distance_m)
@@ -213,7 +219,10 @@ def owned_activity(activity_id: int, walker: User) -> Activity | None:
 
 def _to_millimetres(data: ActivityInput) -> ActivityInput:
     # Stored to the millimetre; counting the same rounded value keeps counters exact.
-    return replace(data, distance_m=Decimal(data.distance_m).quantize(MILLIMETRE))
+    distance_m = Decimal(data.distance_m)
+    if not distance_m.is_finite() or abs(distance_m) > MAX_DISTANCE_M:
+        return replace(data, distance_m=distance_m)  # check() refuses it; too big to round
+    return replace(data, distance_m=distance_m.quantize(MILLIMETRE))
 
 
 def _recorded_values(recorded: plausibility.Recorded | None) -> dict:

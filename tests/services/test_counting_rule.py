@@ -184,6 +184,17 @@ def test_the_same_client_id_twice_is_one_activity():
     assert journey.distance_m == Decimal("2000.000")
 
 
+def test_a_replay_weeks_later_answers_as_the_first_did():
+    """An offline phone may resend long after: its entry was stored, so it is not refused."""
+    walker = make_user()
+    first = log(walker, 2, day=days_ago(3))
+    data = activities.ActivityInput(Decimal(2000), days_ago(3), "walk")
+
+    again, created = activities.log_activity(walker, first.client_id, data, days_ago(-30))
+
+    assert (again.id, created) == (first.id, False)
+
+
 def edit(activity, km: float) -> None:
     data = activities.ActivityInput(
         Decimal(str(km)) * 1000, activity.activity_date, activity.kind, None, ""
