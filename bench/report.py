@@ -216,8 +216,8 @@ LIMITS = (
     " (15 queries, about 11 ms) and Python (Jinja rendering with the SVG map and the log form,"
     " about 10-15 ms). Two shared cores then serve some 40-80 team pages a second at best;"
     " 200 a second needs about five free cores or a cheaper page.",
-    "Cheaper page, not done here (not local): compute the journey's progress once per request"
-    " (the position and waypoint queries run twice: page and SVG map), cache the SVG map per"
+    "Cheaper page, not done yet: the SVG map now reuses the page's position (it computed it"
+    " again: two queries); still to try: cache the SVG map per"
     " route and distance step, read the team's members once (the access check and the member"
     " list query them separately), and drop `pool_pre_ping` (a round trip on every checkout:"
     " about 2% of the samples).",
@@ -225,10 +225,10 @@ LIMITS = (
     " `IN (SELECT ... WHERE user_id = a.user_id)`, which PostgreSQL cannot turn into a join;"
     " at 2 M activities its plan never finished (est. cost 6e11). As a join it takes about a"
     " minute on this machine.",
-    "Found, not fixed (services/activities.py, another issue's code): a log committed while"
-    " a concurrent log completes the same journey is credited to it although its created_at"
-    " is after ended_at, so the counters drift from the rule; the hourly reconcile repairs"
-    " it (2 journeys after one bench run).",
+    "Fixed here: a log committed while a concurrent log completed the same journey was"
+    " credited to it although its created_at was after ended_at (counters drifted from the"
+    " rule until the hourly reconcile); the credit now re-checks the end under the journey's"
+    " row lock (services/counters.py).",
     "Log-in (argon2) costs about 50 ms of CPU each: the bench logs its walkers in before the"
     " measured runs so that it does not distort them.",
 )

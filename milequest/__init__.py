@@ -1,6 +1,7 @@
 """Mile Quest: a team's walking becomes a journey along a real route."""
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from milequest import blueprints, cli, config, extensions, http_headers
 
@@ -15,6 +16,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     config.apply_environment(app.config)
     app.config.update(overrides or {})
     config.finish(app.config)
+    if hops := app.config["PROXY_HOPS"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     extensions.init_app(app)
     blueprints.register(app)
     http_headers.init_app(app)

@@ -33,6 +33,10 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 4
     MAX_CONTENT_LENGTH = 41 * 1024 * 1024  # four 10 MB photos and the form around them
 
+    # Behind N reverse proxies, the client's address and scheme come from the last N
+    # X-Forwarded-For/-Proto entries; 0 trusts no such header (a client could forge it).
+    PROXY_HOPS = 0
+
     # Per IP and per account; the account key is the submitted email address.
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_SIGNUP = "10 per hour"

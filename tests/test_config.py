@@ -1,5 +1,5 @@
 import pytest
-from flask import Config
+from flask import Config, request, request_started
 
 from milequest import config, create_app
 
@@ -37,3 +37,25 @@ def test_production_cookies_are_secure(monkeypatch):
     config.finish(settings)
     assert settings["SESSION_COOKIE_SECURE"] and settings["REMEMBER_COOKIE_SECURE"]
     assert settings["SESSION_COOKIE_HTTPONLY"] and settings["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+@pytest.mark.parametrize(
+    ("hops", "seen"), [(0, ("10.0.0.1", "http")), (1, ("203.0.113.7", "https"))]
+)
+def test_the_client_address_comes_from_trusted_proxies_only(app, hops, seen):
+    """Rate limits key on the client's address: behind a proxy it is the forwarded one."""
+    keys = ("SQLALCHEMY_DATABASE_URI", "REDIS_URL", "RATELIMIT_STORAGE_URI", "ENV", "TESTING")
+    proxied = create_app({**{key: app.config[key] for key in keys}, "PROXY_HOPS": hops})
+    clients = []
+
+    def record(sender, **extra):
+        clients.append((request.remote_addr, request.scheme))
+
+    with request_started.connected_to(record, proxied):
+        proxied.test_client().get(
+            "/healthz",
+            headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"},
+            environ_base={"REMOTE_ADDR": "10.0.0.1"},
+        )
+
+    assert clients == [seen]

@@ -52,7 +52,7 @@ def _submitted_email() -> str:
 
 
 def _failed(response) -> bool:
-    return response.status_code != 303
+    return response.status_code >= 400  # a log-in answers 303, or 200 to htmx, when it works
 
 
 def safe_next_url(target: str | None) -> str:

@@ -51,10 +51,11 @@ def accept_upload(walker: User, files: list[tuple[str, bytes]]) -> uuid.UUID:
             rows.append(_refused(walker, batch_id, name, str(refused)))
             continue
         for member in members:
+            member_name = _safe_name(member.name)
             rows.append(
-                _refused(walker, batch_id, member.name, member.problem)
+                _refused(walker, batch_id, member_name, member.problem)
                 if member.problem
-                else _job(walker, batch_id, member.name, member.data)
+                else _job(walker, batch_id, member_name, member.data)
             )
     if len(rows) > MAX_FILES:
         raise UploadRefused(f"An upload may hold at most {MAX_FILES} files.")
@@ -81,7 +82,12 @@ def _refused(walker: User, batch_id: uuid.UUID, name: str, message: str) -> GpsI
 
 
 def _safe_name(filename: str) -> str:
-    return (filename or "file").replace("\\", "/").rsplit("/", 1)[-1][:255] or "file"
+    """The file's own name, without folders or control characters, cut to fit its column."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if c.isprintable()) or "file"
+    if len(name) > 255:  # keep the end: the extension says how the file is read
+        name = name[:251] + name[-4:]
+    return name
 
 
 def batch(walker: User, batch_id: uuid.UUID) -> list[GpsImport]:

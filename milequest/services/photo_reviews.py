@@ -22,7 +22,8 @@ class NotWaiting(LookupError):
 
 def is_operator(user: User) -> bool:
     emails = {e.lower() for e in current_app.config["OPERATOR_EMAILS"]}
-    return user.is_authenticated and user.email.lower() in emails
+    # Confirmed addresses only: whoever signs up first with an operator's address is not one.
+    return user.is_authenticated and user.is_verified and user.email.lower() in emails
 
 
 def photo_team_ids(photo: Photo) -> set[int]:

@@ -82,6 +82,21 @@ def test_failed_logins_for_one_account_are_rate_limited(app, client):
     assert right.status_code == 429  # even the right password waits: guessing is paused
 
 
+def test_successful_htmx_logins_do_not_count_as_failures(app, client):
+    user = make_user()
+    app.config["RATELIMIT_LOGIN_ACCOUNT"] = "2 per 10 minutes"
+    try:
+        codes = [
+            post_form(
+                client, "/login", {"email": user.email, "password": PASSWORD}, htmx=True
+            ).status_code
+            for _ in range(3)
+        ]
+    finally:
+        app.config["RATELIMIT_LOGIN_ACCOUNT"] = "10 per 10 minutes"
+    assert codes == [200, 200, 200]
+
+
 def test_logins_from_one_address_are_rate_limited(app, client):
     app.config["RATELIMIT_LOGIN"] = "2 per 10 minutes"
     try:

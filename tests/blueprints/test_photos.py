@@ -5,10 +5,10 @@ import uuid
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from milequest.extensions import db
-from milequest.models import Activity, Photo
+from milequest.models import Activity, Photo, User
 from milequest.services import photos
 from tests import photo_samples as samples
 from tests.factories import add_member, add_photo, make_user, team_walk
@@ -251,6 +251,9 @@ def test_operators_review_every_team_and_can_block_an_image(app, client, monkeyp
     photo = add_photo(team_walk()[2], status="held")
     sign_in_as(client, make_user())
     assert client.get("/photos/review").status_code == 404
+    sign_in_as(client, make_user(email="OPS@example.com", verified=False))
+    assert client.get("/photos/review").status_code == 404  # an unconfirmed claim to the address
+    db.session.execute(delete(User).where(User.email == "OPS@example.com"))
     sign_in_as(client, make_user(email="ops@example.com"))
     assert f'value="{photo.id}"' in client.get("/photos/review").get_data(as_text=True)
 

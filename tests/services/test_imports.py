@@ -125,6 +125,18 @@ def test_a_zip_imports_each_gps_file_and_names_the_others(app):
     assert len(activities_of(walker)) == 2
 
 
+def test_long_and_strange_file_names_are_kept_short_and_printable(app):
+    walker = make_user()
+    long_name = "x" * 300 + ".gpx"
+    archive = files.zipped({long_name: files.gpx(start=START)})
+
+    jobs = run(walker, ("watch.zip", archive), ("walk\x00\x1b.gpx", b"<gpx"))
+
+    assert [len(j.filename) for j in jobs] == [255, 8]
+    assert jobs[0].filename.endswith(".gpx") and jobs[0].status == "imported"
+    assert jobs[1].filename == "walk.gpx" and jobs[1].status == "refused"
+
+
 def test_the_same_file_twice_is_a_duplicate(app):
     walker = make_user()
     run(walker, ("walk.gpx", files.gpx(start=START)))
