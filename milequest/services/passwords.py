@@ -3,6 +3,8 @@
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from milequest.blocking import run_blocking
+
 _hasher = PasswordHasher()  # argon2id with the library's RFC 9106 low-memory profile
 
 MIN_LENGTH = 10
@@ -10,12 +12,12 @@ MAX_LENGTH = 256
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return run_blocking(_hasher.hash, password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return run_blocking(_hasher.verify, password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
+from milequest.blocking import run_blocking
 from milequest.extensions import db
 from milequest.models import Activity, BlockedPhotoHash, Photo
 from milequest.models.base import utcnow
@@ -49,7 +50,7 @@ def attach_photos(activity: Activity, uploads: list[bytes]) -> list[Photo]:
         if len(data) > MAX_BYTES:
             raise PhotoInvalid(f"{which} is larger than 10 MB.")
         try:
-            content_types.append(image_cleaning.check(data))
+            content_types.append(run_blocking(image_cleaning.check, data))
         except image_cleaning.ImageRejected as rejected:
             raise PhotoInvalid(f"{which}: {rejected}") from rejected
     return [_store(activity, data, ct) for data, ct in zip(uploads, content_types, strict=True)]
