@@ -50,6 +50,12 @@ def can_view(photo: Photo, user: User) -> bool:
     return False
 
 
+def is_shared(photo_id: int) -> bool:
+    """Whether a photo the feed once announced is still there to show (its walker may delete it)."""
+    photo = db.session.get(Photo, photo_id)
+    return photo is not None and photo.status == "approved"
+
+
 def announce(photo: Photo) -> None:
     for team_id in sorted(photo_team_ids(photo)):
         team_events.record(

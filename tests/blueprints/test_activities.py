@@ -179,9 +179,12 @@ def test_the_dashboard_shows_week_total_and_streak(client):
     walker = make_user()
     for n in range(3):
         log(walker, 2, day=TODAY - timedelta(days=n))
+    log(walker, 1, day=TODAY - timedelta(days=8))  # last week: all time only, breaks no streak
     sign_in_as(client, walker)
+    days_this_week = min(3, TODAY.weekday() + 1)  # the week starts on Monday
 
     page = client.get("/dashboard").get_data(as_text=True)
 
     assert "3 days" in page
-    assert "6.0 km" in page
+    assert f"<dt>This week</dt><dd>{2 * days_this_week:.1f} km</dd>" in page
+    assert "<dt>All time</dt><dd>7.0 km</dd>" in page

@@ -198,6 +198,19 @@ def test_an_approved_photo_shows_in_the_team_feed(client):
     assert f'src="/photos/{photo.id}/thumb.jpg"' in page
 
 
+def test_a_deleted_photo_leaves_words_not_a_broken_image_in_the_feed(client):
+    team, walker, activity = team_walk()
+    photo = add_photo(activity)
+    photos.moderate_photo(photo.id)
+    sign_in_as(client, walker)
+
+    post_form(client, f"/photos/{photo.id}/delete", {})
+    page = client.get(f"/teams/{team.id}").get_data(as_text=True)
+
+    assert "shared a photo, since removed" in page
+    assert f"/photos/{photo.id}/" not in page
+
+
 def test_captain_approves_a_held_photo_into_the_feed(client):
     team, _walker, activity = team_walk()
     photo = add_photo(activity, status="held")
