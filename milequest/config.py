@@ -52,6 +52,7 @@ class Defaults:
     TEAM_EMAIL_INVITE_DAYS = 7
     RATELIMIT_TEAM_INVITES = "50 per day"
     RATELIMIT_JOIN_CODE = "20 per 10 minutes"
+    RATELIMIT_UPLOADS = "30 per hour"  # per walker, for photo uploads and for GPS imports
 
     # Live updates: pings keep idle sockets open through proxies and find dead ones; the page
     # never sends, so anything large is refused.

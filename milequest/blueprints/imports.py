@@ -2,10 +2,10 @@
 
 import uuid
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, current_app, render_template, url_for
 from flask_login import current_user, login_required
 
-from milequest.extensions import db
+from milequest.extensions import db, limiter
 from milequest.forms.imports import ImportForm
 from milequest.htmx import render, see_other
 from milequest.services import imports
@@ -25,6 +25,9 @@ def new():
 
 
 @bp.post("/")
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_UPLOADS"], key_func=lambda: f"imports:{current_user.id}"
+)
 def create():
     form = ImportForm()
     if form.validate():

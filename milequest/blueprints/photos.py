@@ -4,11 +4,11 @@ Images are served only through `image`, after `photo_reviews.can_view`: anyone e
 as if the photo did not exist. Originals are never served.
 """
 
-from flask import Blueprint, Response, abort, flash, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from milequest.blueprints.team_scope import team_view
-from milequest.extensions import db
+from milequest.extensions import db, limiter
 from milequest.forms.photos import PhotoUploadForm, ReviewForm, uploads
 from milequest.htmx import see_other
 from milequest.models import Photo
@@ -51,6 +51,9 @@ def manage(activity_id: int):
 
 @bp.post("/activities/<int:activity_id>/photos")
 @login_required
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_UPLOADS"], key_func=lambda: f"photos:{current_user.id}"
+)
 def upload(activity_id: int):
     activity = _own_activity(activity_id)
     form = PhotoUploadForm()

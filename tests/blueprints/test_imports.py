@@ -144,3 +144,15 @@ def test_an_upload_over_the_request_limit_names_the_limits_and_stores_nothing(
     assert "That upload is too large" in page and "20 MB in all" in page and "10 MB each" in page
     assert 'href="http://localhost/imports/">Back to the form' in page
     assert db.session.scalar(select(func.count()).select_from(GpsImport)) == 0
+
+
+def test_uploads_are_rate_limited_per_walker(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_UPLOADS", "2 per hour")
+    sign_in_as(client, make_user())
+
+    codes = [upload(client, ("walk.gpx", files.gpx(start=START))).status_code for _ in range(3)]
+    sign_in_as(client, make_user())
+    someone_else = upload(client, ("walk.gpx", files.gpx(start=START))).status_code
+
+    assert codes == [303, 303, 429]
+    assert someone_else == 303

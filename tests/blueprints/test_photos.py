@@ -304,3 +304,18 @@ def test_a_log_form_over_the_request_limit_is_refused_with_the_limits(app, clien
     assert response.status_code == 413
     assert "10 MB each" in response.get_data(as_text=True)
     assert count(Activity) == before and count(Photo) == 0
+
+
+def test_photo_uploads_are_rate_limited_per_walker(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_UPLOADS", "2 per hour")
+    _, walker, activity = team_walk()
+    sign_in_as(client, walker)
+    url = f"/activities/{activity.id}/photos"
+
+    codes = [
+        post_form(client, url, {"photos": upload(samples.phone_photo(seed=n))}).status_code
+        for n in range(3)
+    ]
+
+    assert codes == [303, 303, 429]
+    assert count(Photo) == 2
