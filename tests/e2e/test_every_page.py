@@ -1,0 +1,109 @@
+"""Every HTML page of the app, found in the URL map, fits a 360 px phone with JavaScript off.
+
+A new GET route fails this test until the world below gives the values its URL needs or it is
+listed as something other than a page (NOT_PAGES).
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask import current_app
+
+from milequest.extensions import db
+from milequest.services import account_tokens, emails, imports, team_invites
+from tests import gps_builders as files
+from tests.e2e.sessions import log_in
+from tests.e2e.test_layout import assert_fits_360
+from tests.factories import (
+    add_member,
+    add_photo,
+    log,
+    make_draft,
+    make_journey,
+    make_team,
+    make_user,
+)
+
+NOT_PAGES = {  # files, feeds, fragments and sockets, not pages a walker reads
+    "static",
+    "photos.image",
+    "activities.export",
+    "activities.export_gpx",
+    "pwa.manifest",
+    "pwa.service_worker",
+    "pwa.replay_token",
+    "health.healthz",
+    "health.readyz",
+    "live.stream",
+    "live.updates",
+    "teams.part",
+    "teams.leaderboard",  # the fragment alone, for htmx
+}
+
+
+def page_rules() -> list:
+    rules = [r for r in current_app.url_map.iter_rules() if "GET" in r.methods]
+    return sorted((r for r in rules if r.endpoint not in NOT_PAGES), key=lambda r: r.rule)
+
+
+def a_busy_world(app):
+    """A captain (also an operator) with a team on a journey, walks, photos, routes and mail."""
+    captain = make_user(email="captain@example.com", display_name="Captain " + "W" * 52)
+    app.config["OPERATOR_EMAILS"] = [captain.email]
+    team = make_team(captain, name="The " + "Very " * 8 + "Long Team Name")
+    make_journey(team)
+    walker = add_member(team).user
+    activity = log(captain, 4.2, note="Round the loch " * 20)
+    add_photo(activity, status="approved")
+    add_photo(log(walker, 3), status="held")
+    log(walker, 10, duration_s=3600)  # 10 km/h is fast for a walk: held for the captain
+    draft = make_draft(captain, [(-3.0, 55.0), (-3.1, 55.1)], name="Draft " + "x" * 60)
+    invite = team_invites.invite_by_email(team, captain, "friend@example.com")
+    link = team_invites.rotate_share_link(team, captain)
+    batch_id = imports.accept_upload(captain, [("walk.gpx", files.gpx()), ("bad.gpx", b"<")])
+    db.session.commit()
+    for email_id in emails.unsent_email_ids(older_than=timedelta(0)):
+        emails.deliver_email(email_id)
+    mail = sorted(p.name for p in Path(app.config["MAIL_DIR"]).glob("*"))
+    return (
+        captain,
+        {
+            "team_id": team.id,
+            "activity_id": activity.id,
+            "route_id": draft.id,
+            "batch_id": batch_id,
+            "token": invite.code,
+            "code": link.code,
+            "name": mail[0],
+        },
+        {
+            "accounts.reset_form": {"token": account_tokens.make_token(captain, "reset")},
+            "accounts.verify": {"token": "not-a-token"},
+        },
+    )
+
+
+@pytest.mark.committing
+def test_every_page_fits_a_phone_without_javascript(app, phone_without_js, live_url):
+    captain, values, per_endpoint = a_busy_world(app)
+    page = phone_without_js
+    log_in(page, live_url, captain.email)
+    checked, problems = [], []
+    try:
+        for rule in page_rules():
+            needed = {**values, **per_endpoint.get(rule.endpoint, {})}
+            missing = rule.arguments - needed.keys()
+            assert not missing, f"{rule.rule}: give the world {missing}, or list it in NOT_PAGES"
+            url = rule.build({k: needed[k] for k in rule.arguments})[1]
+            response = page.goto(live_url + url)
+            try:  # every page's problems in one report
+                assert response.status < 500, f"{url} answered {response.status}"
+                assert_fits_360(page, url)
+            except AssertionError as problem:
+                problems.append(str(problem).splitlines()[0])
+            checked.append(url)
+    finally:
+        app.config["OPERATOR_EMAILS"] = []
+    assert problems == []
+    assert len(checked) >= 30
