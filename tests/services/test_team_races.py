@@ -3,9 +3,10 @@
 import threading
 
 import pytest
+from sqlalchemy import select
 
 from milequest.extensions import db
-from milequest.models import Team, User
+from milequest.models import Team, TeamInvite, User
 from milequest.services import team_invites, teams
 from tests.factories import add_member, make_team, make_user
 
@@ -77,3 +78,31 @@ def test_two_walkers_racing_for_one_single_use_invite(app, attempt):
     assert sorted(results) == ["InviteUnusable", "won"]
     db.session.expire_all()
     assert len(teams.members_of(team)) == 2
+
+
+@pytest.mark.committing
+@pytest.mark.parametrize("attempt", range(3))
+def test_two_share_link_rotations_at_once_leave_one_active_link(app, attempt):
+    team = make_team()
+    db.session.commit()
+
+    results = race(app, rotate(team.id), rotate(team.id))
+
+    assert results == ["won", "won"]
+    db.session.expire_all()
+    active = db.session.scalars(
+        select(TeamInvite).where(
+            TeamInvite.team_id == team.id,
+            TeamInvite.kind == "link",
+            TeamInvite.revoked_at.is_(None),
+        )
+    ).all()
+    assert len(active) == 1
+
+
+def rotate(team_id: int):
+    def action():
+        team = db.session.get(Team, team_id)
+        team_invites.rotate_share_link(team, team.created_by)
+
+    return action
