@@ -1,7 +1,7 @@
 """Migrations build the schema from nothing, match the models, and go back down."""
 
 from alembic import command
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from tests import databases
@@ -25,3 +25,50 @@ def test_upgrade_from_empty_matches_the_models_and_downgrades(app):
             assert "users" not in inspect(connection).get_table_names()
     finally:
         engine.dispose()
+
+
+def test_teams_archived_before_0009_have_their_journeys_ended(app):
+    url = make_url(databases.test_database_url())
+    scratch = url.set(database=f"{url.database}_migration_0009")
+    databases.recreate(scratch.render_as_string(hide_password=False))
+    engine = create_engine(scratch)
+    config = databases.alembic_config()
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0008_membership_dates")
+            archived, active = _teams_on_journeys(connection)
+            command.upgrade(config, "0009_end_archived_journeys")
+            journeys = connection.execute(
+                text("SELECT team_id, status, ended_at IS NOT NULL FROM journeys ORDER BY id")
+            ).all()
+        assert [tuple(j) for j in journeys] == [
+            (archived, "abandoned", True),
+            (active, "active", False),
+        ]
+    finally:
+        engine.dispose()
+
+
+def _teams_on_journeys(connection) -> tuple[int, int]:
+    """An archived and an active team, each on a journey, in the schema of 0008."""
+
+    def insert(sql: str) -> int:
+        return connection.execute(text(f"{sql} RETURNING id")).scalar_one()
+
+    user = insert(
+        "INSERT INTO users (email, display_name, password_hash) VALUES ('a@b.c', 'A', '')"
+    )
+    route = insert(f"INSERT INTO routes (owner_id, name, status) VALUES ({user}, 'R', 'ready')")
+    teams = []
+    for archived_at in ("now()", "NULL"):
+        team = insert(
+            "INSERT INTO teams (name, created_by_id, archived_at)"
+            f" VALUES ('Team', {user}, {archived_at})"
+        )
+        insert(
+            "INSERT INTO journeys (team_id, route_id, started_on, started_by_id)"
+            f" VALUES ({team}, {route}, current_date, {user})"
+        )
+        teams.append(team)
+    return teams[0], teams[1]
