@@ -31,8 +31,12 @@ def _page(access, form=None, status=200):
         progress=progress,
         line=route_maps.leaflet_line(active.route) if active else [],
         past=journeys.past_journeys(access.team),
-        form=_start_form(form) if access.is_captain and not active else None,
+        form=_start_form(form) if _can_start(access, active) else None,
     ), status
+
+
+def _can_start(access, active) -> bool:
+    return access.is_captain and active is None and not access.team.is_archived
 
 
 @bp.get("/")

@@ -56,14 +56,15 @@ def show(access):
     if not access.is_member:
         return render_template("teams/preview.html", team=access.team)
     events = team_events.recent(access.team.id)
+    captain_tools = access.is_captain and not access.team.is_archived
     return render_template(
         "teams/show.html",
         **_page_parts(access),
         events=events,
         last_event_id=events[0].id if events else 0,
         live_parts=live_fragments.PER_VIEWER_PARTS,
-        share_link=team_invites.share_link(access.team) if access.is_captain else None,
-        held_activities=activity_reviews.held_for_team(access.team) if access.is_captain else [],
+        share_link=team_invites.share_link(access.team) if captain_tools else None,
+        held_activities=activity_reviews.held_for_team(access.team) if captain_tools else [],
     )
 
 
@@ -78,9 +79,9 @@ def part(access, name: str):
 @bp.get("/<int:team_id>/leaderboard")
 @team_view(bp, need="member")
 def leaderboard(access):
-    """The leaderboard fragment alone (empty without an active journey), from the counters."""
-    active = journeys.active_journey(access.team)
-    standings = leaderboards.leaderboard(active) if active else []
+    """The leaderboard fragment alone (empty without a journey to show), from the counters."""
+    journey = journeys.shown_journey(access.team)
+    standings = leaderboards.leaderboard(journey) if journey else []
     return render_template("teams/_leaderboard.html", standings=standings)
 
 
@@ -156,17 +157,17 @@ def _apply(change, done: tuple[str, str], then: str, team):
 
 def _page_parts(access) -> dict:
     """What the team page's parts need (the page, and each part on its own)."""
-    active = journeys.active_journey(access.team)
+    journey = journeys.shown_journey(access.team)
     parts = {
         "access": access,
         "team": access.team,
         "members": teams.members_of(access.team),
-        "progress": journeys.progress(active) if active else None,
+        "progress": journeys.progress(journey) if journey else None,
+        "standings": leaderboards.leaderboard(journey) if journey else [],
     }
-    if active is not None:  # the leaderboard, and a log form with a fresh client id
+    if journey is not None and journey.is_active:  # a log form with a fresh client id
         today = activities.today_for(current_user)
-        form = blank_form(current_user.units, today, access.team.id)
-        parts |= form_context(form, today) | {"standings": leaderboards.leaderboard(active)}
+        parts |= form_context(blank_form(current_user.units, today, access.team.id), today)
     return parts
 
 

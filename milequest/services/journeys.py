@@ -10,6 +10,7 @@ from milequest.extensions import db
 from milequest.models import Journey, Route, Team, User
 from milequest.models.base import utcnow
 from milequest.services import route_positions, team_events
+from milequest.services.team_locks import lock_team
 
 
 class JourneyError(Exception):
@@ -39,6 +40,14 @@ def active_journey(team: Team) -> Journey | None:
     )
 
 
+def shown_journey(team: Team) -> Journey | None:
+    """The journey the team page shows: the active one, or the last one of an archived team."""
+    active = active_journey(team)
+    if active is not None or not team.is_archived:
+        return active
+    return next(iter(past_journeys(team)), None)
+
+
 def past_journeys(team: Team) -> list[Journey]:
     return list(
         db.session.scalars(
@@ -52,6 +61,7 @@ def past_journeys(team: Team) -> list[Journey]:
 def start_journey(
     team: Team, route: Route, by: User, started_on: date, target_date: date | None = None
 ) -> Journey:
+    lock_team(team)  # serialized with archiving, which ends the active journey
     if team.is_archived:
         raise JourneyError("This team is archived: it can no longer start journeys.")
     if route.status != "ready":

@@ -13,7 +13,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from milequest.extensions import db
-from milequest.models import TeamEvent, User
+from milequest.models import Team, TeamEvent, User
 
 log = logging.getLogger(__name__)
 CHANNEL_PREFIX = "team:"
@@ -23,13 +23,17 @@ _APPEND_LOCK = 0x7E57  # first key of pg_advisory_xact_lock(key, team_id)
 
 def record(
     team_id: int, kind: str, *, actor: User | None = None, subject: User | None = None, **data
-) -> TeamEvent:
-    """Append an event (flushed, not committed).
+) -> TeamEvent | None:
+    """Append an event (flushed, not committed); None if the team's log is closed.
 
     Holds the team's append lock until the transaction ends. A transaction that appends to
     several teams must append in team-id order, or two of them can deadlock.
+    An archived team's log ends with its "team_archived" event: a late append (a walk credited
+    to its journey just before it ended, the review of an older walk or photo) is dropped.
     """
     db.session.execute(select(func.pg_advisory_xact_lock(_APPEND_LOCK, team_id)))
+    if kind != "team_archived" and _is_archived(team_id):  # read after the lock: committed
+        return None
     event = TeamEvent(
         team_id=team_id,
         kind=kind,
@@ -41,6 +45,10 @@ def record(
     db.session.flush()
     db.session.info.setdefault(_TO_PUBLISH, []).append((team_id, event.id))
     return event
+
+
+def _is_archived(team_id: int) -> bool:
+    return db.session.scalar(select(Team.archived_at).where(Team.id == team_id)) is not None
 
 
 def recent(team_id: int, limit: int = 20) -> list[TeamEvent]:

@@ -14,6 +14,7 @@ from milequest.extensions import db
 from milequest.models import Team, TeamInvite, User
 from milequest.models.base import utcnow
 from milequest.services import emails
+from milequest.services.team_locks import lock_team
 
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 CODE_LENGTH = 8
@@ -52,7 +53,12 @@ def share_link(team: Team) -> TeamInvite | None:
 
 
 def rotate_share_link(team: Team, by: User) -> TeamInvite:
-    """Revoke the current share link (old links and codes stop working) and make a new one."""
+    """Revoke the current share link (old links and codes stop working) and make a new one.
+
+    Two rotations at once (a double submit) take turns on the team's row lock; otherwise both
+    would insert a link and the second would break the one-active-link unique index.
+    """
+    lock_team(team)
     now = utcnow()
     db.session.execute(
         update(TeamInvite)

@@ -1,7 +1,8 @@
 """Teams and their members: create, edit, archive, join, leave, roles.
 
 Seats and the last-captain rule hold under concurrency: seats through an atomic UPDATE guarded
-by a CHECK constraint, captains through a lock on the team row.
+by a CHECK constraint, captains through a lock on the team row. An archived team is read-only:
+its journey ends, and nobody joins, leaves, is removed or changes role any more.
 """
 
 from sqlalchemy import func, or_, select, update
@@ -10,8 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from milequest.extensions import db
 from milequest.models import Membership, Team, User
 from milequest.models.base import utcnow
-from milequest.services import team_events, team_invites
+from milequest.services import journeys, team_events, team_invites
 from milequest.services.team_access import active_membership
+from milequest.services.team_locks import lock_team
 
 
 class TeamError(Exception):
@@ -54,7 +56,7 @@ def create_team(
 def update_team(
     team: Team, *, name: str, description: str, is_public: bool, member_limit: int
 ) -> Team:
-    _refuse_if_archived(team)
+    _lock_unarchived(team)
     if member_limit < team.member_count:
         raise TeamError(
             f"The team already has {team.member_count} members: the limit can't be lower."
@@ -66,10 +68,14 @@ def update_team(
 
 
 def archive_team(team: Team, by: User) -> None:
-    _refuse_if_archived(team)
-    team.archived_at = utcnow()
+    """Archive the team and end its journey: walks logged from now on credit it nothing."""
+    _lock_unarchived(team)
+    active = journeys.active_journey(team)
+    if active is not None:
+        journeys.abandon_journey(active, by)
     team_invites.revoke_all(team)
-    team_events.record(team.id, "team_archived", actor=by)
+    team.archived_at = utcnow()
+    team_events.record(team.id, "team_archived", actor=by)  # the last event of its log
 
 
 def join_team(team: Team, user: User, *, via: str) -> Membership:
@@ -95,7 +101,8 @@ def join_with_invite(code: str, kind: str, user: User) -> Membership:
 
 
 def leave_team(team: Team, user: User, *, removed_by: User | None = None) -> None:
-    _lock(team)
+    """Leave, or with `removed_by` be removed by a captain. Raises LastCaptain, TeamArchived."""
+    _lock_unarchived(team)
     membership = active_membership(team.id, user.id)
     if membership is None:
         return
@@ -112,8 +119,7 @@ def leave_team(team: Team, user: User, *, removed_by: User | None = None) -> Non
 
 
 def change_role(team: Team, member: Membership, role: str, by: User) -> None:
-    _refuse_if_archived(team)
-    _lock(team)
+    _lock_unarchived(team)
     if member.role == role:
         return
     if member.is_captain and _captain_count(team) == 1:
@@ -174,10 +180,13 @@ def _add_member(team: Team, user: User, *, role: str, via: str = "created") -> M
     taken = db.session.execute(
         update(Team)
         .where(Team.id == team.id, Team.member_count < Team.member_limit)
+        .where(Team.archived_at.is_(None))  # archived by the transaction this one waited for
         .values(member_count=Team.member_count + 1)
         .returning(Team.member_count)
     ).scalar_one_or_none()
     if taken is None:
+        db.session.refresh(team)
+        _refuse_if_archived(team)
         raise TeamFull
     now = utcnow()
     membership = Membership(
@@ -196,8 +205,9 @@ def _add_member(team: Team, user: User, *, role: str, via: str = "created") -> M
     return membership
 
 
-def _lock(team: Team) -> None:
-    db.session.execute(select(Team.id).where(Team.id == team.id).with_for_update())
+def _lock_unarchived(team: Team) -> None:
+    lock_team(team)
+    _refuse_if_archived(team)
 
 
 def _captain_count(team: Team) -> int:

@@ -1,6 +1,6 @@
 import re
 
-from milequest.services import journeys
+from milequest.services import journeys, teams
 from tests.factories import SHORT_WALK, add_member, make_journey, make_route, make_team, make_user
 from tests.helpers import post_form, sign_in_as
 
@@ -66,6 +66,19 @@ def test_captain_abandons_the_journey(client):
     assert response.status_code == 303
     assert journey.status == "abandoned"
     assert "abandoned" in client.get(f"/teams/{team.id}/journeys/").get_data(as_text=True)
+
+
+def test_an_archived_team_lists_its_journeys_and_offers_no_new_one(client):
+    journey = make_journey()
+    team = journeys_team(journey)
+    teams.archive_team(team, team.created_by)
+    sign_in_as(client, team.created_by)
+
+    page = client.get(f"/teams/{team.id}/journeys/").get_data(as_text=True)
+
+    assert "This team is archived: it starts no more journeys." in page
+    assert "start-journey-form" not in page and "Abandon journey" not in page
+    assert f"<strong>{journey.route.name}</strong>: abandoned" in page
 
 
 def test_team_page_map_of_a_2000_vertex_route_is_under_10_kb(app, client):

@@ -174,6 +174,62 @@ def test_archiving_makes_the_team_read_only(client):
     assert edit.status_code == 422 and team.name == "Dawn Patrol"
 
 
+def archived_team_on_a_journey():
+    """An archived team whose member walked 3 km of its journey: (team, captain, member)."""
+    journey = make_journey()
+    team = db.session.get(Team, journey.team_id)
+    member = add_member(team, make_user(display_name="Mia Member"))
+    log(member.user, 3.0)
+    teams.archive_team(team, team.created_by)
+    return team, team.created_by, member
+
+
+def test_an_archived_teams_page_keeps_its_history_without_tools(client):
+    team, captain, _ = archived_team_on_a_journey()
+    sign_in_as(client, captain)
+
+    page = client.get(f"/teams/{team.id}").get_data(as_text=True)
+
+    assert "This team is archived: it is read-only." in page
+    assert 'id="journey-progress"' in page and 'id="leaderboard"' in page
+    assert "Mia Member" in page and "3.0 km" in page
+    assert "abandoned the journey" in page and "archived the team" in page
+    for tool in ('id="log-title"', "Invite people", "Team code", "Make captain", "Remove"):
+        assert tool not in page
+    assert "Leave team" not in page
+    leaderboard = client.get(f"/teams/{team.id}/leaderboard").get_data(as_text=True)
+    assert "Mia Member" in leaderboard and "3.0 km" in leaderboard
+
+
+def test_removals_and_role_changes_in_an_archived_team_are_refused_clearly(client):
+    team, captain, member = archived_team_on_a_journey()
+    sign_in_as(client, captain)
+    base = f"/teams/{team.id}/members/{member.id}"
+
+    removal = post_form(client, f"{base}/remove", {}, htmx=True)
+    promotion = post_form(client, f"{base}/role", {"role": "captain"})
+
+    assert removal.status_code == 422
+    assert "This team is archived" in removal.get_data(as_text=True)
+    assert promotion.status_code == 303
+    shown = client.get(promotion.headers["Location"]).get_data(as_text=True)
+    assert "This team is archived" in shown
+    assert teams.is_member(team, member.user) and not member.is_captain
+
+
+def test_leaving_an_archived_team_is_refused_clearly(client):
+    team, _, member = archived_team_on_a_journey()
+    sign_in_as(client, member.user)
+
+    response = post_form(client, f"/teams/{team.id}/leave", {})
+
+    assert response.status_code == 303
+    assert "This team is archived" in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
+    assert teams.is_member(team, member.user)
+
+
 def test_the_leaderboard_fragment_ranks_members_from_the_counters(client):
     journey = make_journey()
     team = db.session.get(Team, journey.team_id)

@@ -2,9 +2,9 @@ import pytest
 from sqlalchemy import select
 
 from milequest.extensions import db
-from milequest.models import Membership, TeamEvent
-from milequest.services import team_invites, teams
-from tests.factories import add_member, make_team, make_user
+from milequest.models import JourneyContribution, Membership, TeamEvent
+from milequest.services import activity_reviews, journeys, team_events, team_invites, teams
+from tests.factories import add_member, log, make_journey, make_team, make_user
 
 
 def event_kinds(team) -> list[str]:
@@ -98,6 +98,71 @@ def test_archived_teams_are_read_only_and_leave_the_members_list():
     assert teams.teams_for(captain) == []
     assert teams.teams_for(captain, archived=True) == [team]
     assert team_invites.share_link(team) is None
+
+
+def test_archiving_ends_the_journey_so_later_walks_credit_nothing():
+    team = make_team()
+    journey = make_journey(team)
+    walker = add_member(team).user
+    log(walker, 2)
+
+    teams.archive_team(team, team.created_by)
+    log(walker, 3)
+
+    assert (journey.status, journey.ended_at is not None) == ("abandoned", True)
+    assert journeys.active_journey(team) is None
+    assert journey.distance_m == 2000
+    assert db.session.get(JourneyContribution, (journey.id, walker.id)).distance_m == 2000
+    assert event_kinds(team)[-3:] == ["activity_logged", "journey_abandoned", "team_archived"]
+
+
+def test_a_walk_after_archiving_still_counts_for_the_walkers_other_teams():
+    archived, other = make_team(), make_team()
+    walker = add_member(archived).user
+    add_member(other, walker)
+    make_journey(archived)
+    journey = make_journey(other)
+    teams.archive_team(archived, archived.created_by)
+
+    log(walker, 3)
+
+    assert journey.distance_m == 3000
+    assert event_kinds(other)[-1] == "activity_logged"
+    assert event_kinds(archived)[-1] == "team_archived"
+
+
+def test_an_archived_teams_log_ends_with_its_archiving():
+    archived, other = make_team(), make_team()
+    walker = add_member(archived).user
+    add_member(other, walker)
+    make_journey(archived)
+    make_journey(other)
+    held = log(walker, 10, duration_s=3600)  # 10 km/h: a walk held for a captain
+    teams.archive_team(archived, archived.created_by)
+
+    activity_reviews.review(held.id, other, other.created_by, approve=True)
+    late = team_events.record(archived.id, "photo_approved", actor=walker)
+
+    assert held.review_status == "ok" and late is None
+    assert {"activity_approved", "milestone_reached"} <= set(event_kinds(other))
+    assert event_kinds(archived)[-1] == "team_archived"
+
+
+def test_nobody_leaves_is_removed_or_changes_role_in_an_archived_team():
+    captain = make_user()
+    team = make_team(captain)
+    member = add_member(team)
+    teams.archive_team(team, captain)
+
+    with pytest.raises(teams.TeamArchived):
+        teams.leave_team(team, member.user)
+    with pytest.raises(teams.TeamArchived):
+        teams.leave_team(team, member.user, removed_by=captain)
+    with pytest.raises(teams.TeamArchived):
+        teams.change_role(team, member, "captain", captain)
+    assert teams.is_member(team, member.user) and not member.is_captain
+    assert team.member_count == 2
+    assert event_kinds(team)[-1] == "team_archived"
 
 
 def test_the_limit_cannot_drop_below_the_members_already_in():
