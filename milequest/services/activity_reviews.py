@@ -25,6 +25,8 @@ class ReviewRefused(ValueError):
 
 
 def held_for_team(team: Team) -> list[Activity]:
+    if team.is_archived:  # read-only: its journey ended and its log is closed
+        return []
     ids = list(db.session.scalars(_HELD_FOR_TEAM, {"team_id": team.id}))
     if not ids:
         return []
@@ -54,6 +56,8 @@ def review(activity_id: int, team: Team, captain: User, approve: bool) -> Activi
         .with_for_update(of=Activity)
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
+    if team.is_archived:
+        raise ReviewRefused("This team is archived: it no longer reviews walks.")
     team_ids = reviewing_teams(activity) if activity is not None else set()
     if team.id not in team_ids:
         raise ReviewRefused("That activity is not waiting for this team's review.")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from milequest.extensions import db
 from milequest.models import Activity, Membership, TeamEvent
-from milequest.services import activities, activity_reviews, imports, tracks
+from milequest.services import activities, activity_reviews, imports, teams, tracks
 from tests import gps_builders as files
 from tests.factories import add_member, log, make_journey, make_team, make_user
 
@@ -68,6 +68,18 @@ def test_a_60_kmh_walk_is_held_and_moves_the_marker_once_approved(app):
     assert journey.distance_m == activity.distance_m  # counted once
     assert len(events(team, "activity_approved")) == 1
     assert activity_reviews.held_for_team(team) == []
+
+
+def test_an_archived_team_no_longer_reviews(app):
+    walker = make_user()
+    team, _journey = team_on_a_journey(walker)
+    activity = import_file(walker, "car.gpx", files.gpx(start=NOW - timedelta(hours=3), step_s=17))
+    teams.archive_team(team, team.created_by)
+
+    assert activity_reviews.held_for_team(team) == []
+    with pytest.raises(activity_reviews.ReviewRefused, match="archived"):
+        activity_reviews.review(activity.id, team, team.created_by, approve=True)
+    assert activity.review_status == "held"
 
 
 def test_a_rejected_activity_never_counts_and_is_logged(app):
