@@ -74,4 +74,4 @@ def leaflet_line(route: Route) -> list[list[float]]:
     """[[lat, lon], ...] for Leaflet, unwrapped across the antimeridian."""
     if route.status != "ready":
         return []
-    return [[round(lat, 5), round(lon, 5)] for lon, lat in line_coords(route.id)]
+    return svg_maps.lat_lons(line_coords(route.id))

@@ -1,4 +1,5 @@
-"""Small server-side SVG maps (no JavaScript, no tiles), for routes and walkers' own tracks.
+"""Small server-side SVG maps (no JavaScript, no tiles), for routes and walkers' own tracks,
+and the same simplified lines for Leaflet.
 
 Lines are simplified in PostGIS to about one unit of the drawing, then thinned to a fixed vertex
 budget; longitudes are unwrapped so a line across the antimeridian draws as one short line, not
@@ -50,6 +51,11 @@ def unwrap(coords: Coords) -> Coords:
                 lon += 360
         out.append((lon, lat))
     return out
+
+
+def lat_lons(coords: Coords) -> list[list[float]]:
+    """[[lat, lon], ...] for Leaflet, to about a metre."""
+    return [[round(lat, 5), round(lon, 5)] for lon, lat in coords]
 
 
 class Frame:

@@ -52,6 +52,7 @@ class TrackMap:
     start: tuple[float, float]
     end: tuple[float, float]
     length_m: float
+    lat_lons: list[list[float]]  # the same line for Leaflet
 
 
 def own_track_map(activity: Activity) -> TrackMap | None:
@@ -67,6 +68,7 @@ def own_track_map(activity: Activity) -> TrackMap | None:
         frame.project(*coords[0]),
         frame.project(*coords[-1]),
         db.session.scalar(_TRACK_LENGTH_M, params),
+        svg_maps.lat_lons(coords),
     )
 
 
