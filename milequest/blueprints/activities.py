@@ -12,7 +12,7 @@ from milequest.extensions import db
 from milequest.forms.activities import METRES_PER, ActivityForm, blank_form, form_context
 from milequest.forms.photos import uploads
 from milequest.htmx import see_other
-from milequest.services import activities, gpx_exports, photos, team_access
+from milequest.services import activities, gpx_exports, photos, team_access, tracks
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
 FIELD_FOR_PROBLEM = {"duration": "duration_minutes"}
@@ -73,7 +73,7 @@ def edit_form(activity_id: int):
     form.distance.data = round(activity.distance_m / METRES_PER[current_user.units], 3)
     form.duration_minutes.data = activity.duration_s // 60 if activity.duration_s else None
     form.client_id.data = str(activity.client_id)
-    return render_template("activities/edit.html", activity=activity, **form_context(form, today()))
+    return _edit_page(activity, form)
 
 
 @bp.post("/<int:activity_id>/edit")
@@ -89,9 +89,7 @@ def edit(activity_id: int):
         except activities.ActivityInvalid as invalid:
             db.session.rollback()
             _show(invalid, form)
-    return render_template(
-        "activities/edit.html", activity=activity, **form_context(form, today())
-    ), 422
+    return _edit_page(activity, form), 422
 
 
 @bp.post("/<int:activity_id>/delete")
@@ -126,6 +124,16 @@ def export_gpx():
 
 def _own(activity_id: int):
     return activities.owned_activity(activity_id, current_user) or abort(404)
+
+
+def _edit_page(activity, form: ActivityForm) -> str:
+    """The edit form, under the walker's own track when the activity has one."""
+    return render_template(
+        "activities/edit.html",
+        activity=activity,
+        track_map=tracks.own_track_map(activity),
+        **form_context(form, today()),
+    )
 
 
 def _input(form: ActivityForm) -> activities.ActivityInput:

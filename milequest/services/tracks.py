@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from milequest.extensions import db
 from milequest.models import Activity
+from milequest.services import svg_maps
 
 TRIM_M = 200
 
@@ -20,6 +21,10 @@ _VERTICES = text("""
     FROM ST_DumpPoints(ST_GeomFromEWKT(:track)) ORDER BY path
 """)
 _TRACK_OF = text("SELECT ST_AsEWKT(track) FROM activities WHERE id = :activity_id")
+_TRACK_LINE = svg_maps.simplified_line_query(
+    "SELECT track AS l FROM activities WHERE id = :activity_id"
+)
+_TRACK_LENGTH_M = text("SELECT ST_Length(track::geography) FROM activities WHERE id = :activity_id")
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,35 @@ def vertices(track_ewkt: str) -> list[Vertex]:
 def own_track(activity: Activity) -> list[tuple[float, float]]:
     """The whole track as (lon, lat): for its walker's eyes only."""
     return [(v.lon, v.lat) for v in _activity_vertices(activity)]
+
+
+@dataclass(frozen=True)
+class TrackMap:
+    """A track drawn small: an SVG polyline with its start and end, and its geodesic length."""
+
+    view_box: str
+    line: str  # the `points` of an SVG polyline
+    start: tuple[float, float]
+    end: tuple[float, float]
+    length_m: float
+    lat_lons: list[list[float]]  # the same line for Leaflet
+
+
+def own_track_map(activity: Activity) -> TrackMap | None:
+    """The whole track drawn small, for its walker's eyes only (None without a track)."""
+    params = {"activity_id": activity.id}
+    coords = svg_maps.simplified_coords(_TRACK_LINE, params)
+    if len(coords) < 2:
+        return None
+    frame = svg_maps.Frame(coords)
+    return TrackMap(
+        frame.view_box,
+        frame.points(coords),
+        frame.project(*coords[0]),
+        frame.project(*coords[-1]),
+        db.session.scalar(_TRACK_LENGTH_M, params),
+        svg_maps.lat_lons(coords),
+    )
 
 
 def shareable_track(activity: Activity, trim_m: float = TRIM_M) -> list[tuple[float, float]]:

@@ -1,5 +1,6 @@
 // Leaflet on the route pages, as an enhancement: the SVG map and the forms work without it.
-// Loads Leaflet only when the page has a #route-map-live element.
+// Loads Leaflet only when the page has a #route-map-live element and, where that element names
+// an opener button (data-opener, hidden until this script shows it), only once it is pressed.
 (function () {
   "use strict";
   var el = document.getElementById("route-map-live");
@@ -25,7 +26,7 @@
     });
   }
 
-  load(function () {
+  function draw() {
     el.classList.add("is-live");
     var map = L.map(el);
     L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.attribution, maxZoom: 18 }).addTo(map);
@@ -42,5 +43,16 @@
     }
     var form = el.dataset.pick && document.getElementById(el.dataset.pick);
     if (form) pickPoint(map, form);
-  });
+  }
+
+  var opener = el.dataset.opener && document.getElementById(el.dataset.opener);
+  if (opener) {
+    opener.hidden = false;
+    opener.addEventListener("click", function () {
+      opener.hidden = true;
+      load(draw);
+    });
+  } else {
+    load(draw);
+  }
 })();
