@@ -2,13 +2,14 @@
 
 import re
 import time
+import uuid
 
 import pytest
 from simple_websocket import ConnectionError as Refused
 
 from milequest.extensions import db
-from milequest.services import team_events
-from tests.factories import add_member, make_team, make_user
+from milequest.services import activities, team_events
+from tests.factories import add_member, make_journey, make_team, make_user
 from tests.live_servers import Browser, connect, web_processes
 
 pytestmark = pytest.mark.committing
@@ -30,6 +31,13 @@ def event_ids(message: str) -> list[int]:
     return [int(n) for n in re.findall(r'<li id="team-event-(\d+)"', message)]
 
 
+def oob_section(message: str, section_id: str) -> str:
+    """The out-of-band <section> with `section_id` in a live message."""
+    match = re.search(rf'<section id="{section_id}" hx-swap-oob="true".*?</section>', message, re.S)
+    assert match, f"no out-of-band #{section_id}"
+    return match.group(0)
+
+
 def signed_in(base_url: str, user) -> Browser:
     browser = Browser(base_url)
     browser.log_in(user.email)
@@ -45,12 +53,16 @@ def receive_all(ws, quiet_s: float = 0.5, first_s: float = 5.0) -> list[str]:
     return messages
 
 
-def test_a_join_through_one_process_reaches_a_socket_on_the_other_within_a_second(two_servers):
+def test_a_walk_logged_through_one_process_reaches_a_socket_on_the_other_within_a_second(
+    two_servers,
+):
     first, second = two_servers
     team = make_team(public=True, name="Relay Ramblers")
+    make_journey(team)
     joiner = make_user(display_name="Jo Newcomer")
     db.session.commit()
     watcher = signed_in(first, team.created_by)
+    watcher.get(f"/teams/{team.id}")  # warm-up: the first render of a template compiles it
     ws = connect(
         first,
         f"/teams/{team.id}/live?after={team_events.last_id(team.id)}",
@@ -59,19 +71,39 @@ def test_a_join_through_one_process_reaches_a_socket_on_the_other_within_a_secon
     try:
         assert ws.receive(timeout=0.3) is None  # nothing missed yet
         newcomer = signed_in(second, joiner)
+        newcomer.post_form(f"/teams/{team.id}/join", {}, f"/teams/{team.id}")
+        joined = receive_all(ws)  # untimed: it warms up both processes' paths too
+        token = newcomer.csrf_token(f"/activities/new?team={team.id}")
+        walk = {
+            "client_id": str(uuid.uuid4()),
+            "distance": "2.5",
+            "unit": "km",
+            "activity_date": activities.today_for(joiner).isoformat(),
+            "kind": "walk",
+            "team_id": str(team.id),
+        }
 
         started = time.monotonic()
-        newcomer.post_form(f"/teams/{team.id}/join", {}, f"/teams/{team.id}")
+        status = newcomer.submit("/activities/", walk, token)
         message = ws.receive(timeout=1)
         elapsed = time.monotonic() - started
     finally:
         ws.close()
 
+    assert status == 303
     assert message is not None, "no live message within a second"
     assert elapsed < 1
-    assert "Jo Newcomer joined" in message
+    (logged,) = team_events.after(team.id, event_ids(joined[-1])[-1])
+    assert logged.kind == "activity_logged"
+    assert event_ids(message) == [logged.id]
+    assert f'<li id="team-event-{logged.id}">Jo Newcomer logged 2.5 km (walk)' in message
     assert 'hx-swap-oob="afterbegin:#team-event-list"' in message
-    assert f'hx-get="/teams/{team.id}/parts/members"' in message  # each page refreshes #members
+    assert "<strong>2.5 km</strong> of" in oob_section(message, "journey-progress")
+    assert re.search(r"Jo Newcomer.*2\.5 km", oob_section(message, "leaderboard"), re.S)
+
+    assert len(joined) == 1 and "Jo Newcomer joined" in joined[0]
+    assert 'hx-swap-oob="afterbegin:#team-event-list"' in joined[0]
+    assert f'hx-get="/teams/{team.id}/parts/members"' in joined[0]  # each page refreshes #members
 
 
 def test_a_client_that_reconnects_gets_exactly_what_it_missed_in_order(one_server):
