@@ -5,10 +5,11 @@ import time
 import uuid
 
 import pytest
+from simple_websocket import ConnectionClosed
 from simple_websocket import ConnectionError as Refused
 
 from milequest.extensions import db
-from milequest.services import activities, team_events
+from milequest.services import activities, live_streams, team_events
 from tests.factories import add_member, make_journey, make_team, make_user
 from tests.live_servers import Browser, connect, web_processes
 
@@ -136,6 +137,75 @@ def test_a_client_that_reconnects_gets_exactly_what_it_missed_in_order(one_serve
     assert len(missed) == 3
     assert len(live) == 1 and "Live One joined" in live[0]
     assert event_ids(live[0])[0] > missed_ids[-1]
+
+
+def test_a_removed_member_stops_receiving_the_team_and_only_that_team(one_server):
+    team = make_team(name="Tight Knit")
+    other_team = make_team(name="Other Lot")
+    membership = add_member(team, make_user(display_name="Lee Leaver"))
+    leaver = membership.user
+    add_member(other_team, leaver)
+    db.session.commit()
+    captain = signed_in(one_server, team.created_by)
+    leaver_browser = signed_in(one_server, leaver)
+    sockets = {
+        "captain": (team, captain),
+        "leaver": (team, leaver_browser),
+        "leaver elsewhere": (other_team, leaver_browser),
+    }
+    ws = {
+        who: connect(
+            one_server,
+            f"/teams/{t.id}/live?after={team_events.last_id(t.id)}",
+            browser.cookie_header(),
+        )
+        for who, (t, browser) in sockets.items()
+    }
+    try:
+        status = captain.post_form(
+            f"/teams/{team.id}/members/{membership.id}/remove", {}, f"/teams/{team.id}/members/"
+        )
+        removal = receive_all(ws["captain"])
+        with pytest.raises(ConnectionClosed) as closed:
+            ws["leaver"].receive(timeout=5)
+        add_member(team, make_user(display_name="Nia Next"))
+        add_member(other_team, make_user(display_name="Oli Other"))
+        db.session.commit()
+        after_removal = receive_all(ws["captain"])
+        elsewhere = receive_all(ws["leaver elsewhere"])
+    finally:
+        for socket in ws.values():
+            if socket.connected:
+                socket.close()
+
+    assert status == 200
+    assert len(removal) == 1 and "removed Lee Leaver" in removal[0]
+    assert closed.value.reason == live_streams.NO_LONGER_A_MEMBER
+    assert len(after_removal) == 1 and "Nia Next joined" in after_removal[0]
+    assert len(elsewhere) == 1 and "Oli Other joined" in elsewhere[0]
+
+
+def test_a_walker_who_left_and_came_back_catches_up_past_their_leaving(one_server):
+    team = make_team(public=True, name="Revolving Door")
+    walker = add_member(team, make_user(display_name="Bo Back")).user
+    db.session.commit()
+    cursor = team_events.last_id(team.id)
+    browser = signed_in(one_server, walker)
+    browser.post_form(f"/teams/{team.id}/leave", {}, f"/teams/{team.id}")
+    browser.post_form(f"/teams/{team.id}/join", {}, f"/teams/{team.id}")
+
+    ws = connect(one_server, f"/teams/{team.id}/live?after={cursor}", browser.cookie_header())
+    try:
+        caught_up = receive_all(ws)
+        add_member(team, make_user(display_name="Cy Later"))
+        db.session.commit()
+        live = receive_all(ws)
+    finally:
+        ws.close()
+
+    assert len(caught_up) == 2
+    assert "Bo Back left the team" in caught_up[0] and "Bo Back joined" in caught_up[1]
+    assert len(live) == 1 and "Cy Later joined" in live[0]
 
 
 def test_outsiders_visitors_and_other_sites_cannot_open_the_socket(one_server):
