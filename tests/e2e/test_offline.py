@@ -1,6 +1,7 @@
 """Offline-first: installable, walks logged offline sync exactly once, pages open offline."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -8,6 +9,7 @@ from sqlalchemy import func, select
 
 from milequest.extensions import db
 from milequest.models import Activity, Team
+from milequest.services.activities import BACKDATE_DAYS, today_for
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.sessions import log_in
 from tests.factories import PASSWORD, add_member, make_journey
@@ -18,6 +20,16 @@ CACHED_PAGES = "caches.open('milequest-pages').then(c => c.keys()).then(k => k.m
 # As on a browser without Background Sync (Firefox, Safari): pages replay, the worker does not.
 WITHOUT_BACKGROUND_SYNC = """() => Object.defineProperty(
     ServiceWorkerRegistration.prototype, "sync", { get: () => undefined })"""
+# Rewrites the date field of a cached page ([url, {old: new}]), as if served on another day.
+SERVED_ON_ANOTHER_DAY = """async ([url, changes]) => {
+    const cache = await caches.open("milequest-pages");
+    const cached = await cache.match(url);
+    const html = (await cached.text()).replace(/<input[^>]*name="activity_date"[^>]*>/, tag =>
+        Object.entries(changes).reduce((t, [old, now]) => t.replaceAll(old, now), tag));
+    const headers = new Headers(cached.headers);
+    headers.delete("Content-Length");
+    await cache.put(url, new Response(html, { headers: headers }));
+}"""
 # The page's POSTs wait for window.releasePosts(); window.heldPosts counts them.
 HOLD_POSTS = """() => {
     const send = window.fetch;
@@ -154,6 +166,35 @@ def test_a_walk_saved_before_its_csrf_token_expired_is_accepted_once(
     context.set_offline(False)
     expect(page.locator("#flashes")).to_contain_text("Synced 1 saved walk")
     assert activities_of(walker) == 1
+    context.close()
+
+
+def test_a_page_cached_on_an_earlier_day_logs_a_walk_offline_on_the_phones_today(browser, live_url):
+    walker, team, context, page = on_the_team_page(browser, live_url, timezone_id="UTC")
+    today = today_for(walker)
+    a_day = timedelta(days=1)
+    yesterday, earliest = today - a_day, today - timedelta(days=BACKDATE_DAYS)
+    served_yesterday = {f'"{today}"': f'"{yesterday}"', f'"{earliest}"': f'"{earliest - a_day}"'}
+    page.evaluate(SERVED_ON_ANOTHER_DAY, [f"{live_url}/teams/{team.id}", served_yesterday])
+    context.set_offline(True)
+
+    page.goto(f"{live_url}/teams/{team.id}")
+    expect(page.locator("#offline-as-of")).to_be_visible()
+    day = page.get_by_label("Date")
+    assert day.get_attribute("value") == yesterday.isoformat()  # what the cached copy says
+    assert [day.input_value(), day.get_attribute("max"), day.get_attribute("min")] == [
+        today.isoformat(),
+        today.isoformat(),
+        earliest.isoformat(),
+    ]
+    log_offline(page, context, "1.5")
+    context.set_offline(False)
+    expect(page.locator("#flashes")).to_contain_text("Synced 1 saved walk")
+
+    db.session.rollback()  # see what the live server committed
+    assert db.session.scalars(
+        select(Activity.activity_date).filter_by(user_id=walker.id)
+    ).all() == [today]
     context.close()
 
 
