@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from milequest.extensions import db
-from milequest.models import Activity, Team
+from milequest.models import Activity, Team, User
+from milequest.services import passwords
 from milequest.services.activities import BACKDATE_DAYS, today_for
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.sessions import log_in
@@ -144,12 +145,41 @@ def test_a_server_error_during_the_first_replay_is_retried_and_nothing_is_lost(b
 
     context.route(f"{live_url}/activities/", fail_the_first_post)
     log_offline(page, context, "1.7")
+    pages = []
+    context.on("request", lambda r: pages.append(r.url) if r.method == "GET" else None)
 
     context.set_offline(False)
     expect(page.locator("#flashes")).to_contain_text("Synced 1 saved walk", timeout=15_000)
     assert answered == [500]
     assert activities_of(walker) == 1
     expect(page.locator("#sync-badge")).to_be_hidden()
+    assert [url for url in pages if "/teams/" in url] == []  # the 303 is the answer: not followed
+    context.close()
+
+
+def test_a_walk_stays_when_the_session_ends_between_its_token_and_its_post(browser, live_url, app):
+    walker, _team, context, page = on_the_team_page(browser, live_url, service_workers="block")
+    tokens = []
+
+    def change_the_password_elsewhere_once_a_token_is_out(route):
+        response = route.fetch()
+        if not tokens:
+            with app.app_context():  # Playwright calls this in a greenlet of its own
+                user = db.session.get(User, walker.id)
+                user.password_hash = passwords.hash_password("another device, another password")
+                db.session.commit()  # ends this phone's session: its CSRF token still passes
+        tokens.append(response.status)
+        route.fulfill(response=response)
+
+    context.route(f"{live_url}/offline/token", change_the_password_elsewhere_once_a_token_is_out)
+    log_offline(page, context, "2.2")
+
+    context.set_offline(False)
+    expect(page.locator("#sync-badge")).to_have_text(
+        "1 waiting to sync · log in", use_inner_text=True
+    )
+    assert tokens == [200, 401]  # the post answered a redirect: to the log-in page, it turned out
+    assert activities_of(walker) == 0
     context.close()
 
 
