@@ -54,6 +54,18 @@ def receive_all(ws, quiet_s: float = 0.5, first_s: float = 5.0) -> list[str]:
     return messages
 
 
+def caught_up_then_a_join(base_url: str, team, cursor: int, browser: Browser, joiner: str):
+    """What a socket opened after `cursor` catches up on, then what `joiner` joining sends."""
+    ws = connect(base_url, f"/teams/{team.id}/live?after={cursor}", browser.cookie_header())
+    try:
+        caught_up = receive_all(ws)
+        add_member(team, make_user(display_name=joiner))
+        db.session.commit()
+        return caught_up, receive_all(ws)
+    finally:
+        ws.close()
+
+
 def test_a_walk_logged_through_one_process_reaches_a_socket_on_the_other_within_a_second(
     two_servers,
 ):
@@ -121,14 +133,7 @@ def test_a_client_that_reconnects_gets_exactly_what_it_missed_in_order(one_serve
     missed_ids = [e.id for e in team_events.after(team.id, cursor)]
     assert len(missed_ids) == 3
 
-    ws = connect(one_server, f"/teams/{team.id}/live?after={cursor}", member.cookie_header())
-    try:
-        caught_up = receive_all(ws)
-        add_member(team, make_user(display_name="Live One"))
-        db.session.commit()
-        live = receive_all(ws)
-    finally:
-        ws.close()
+    caught_up, live = caught_up_then_a_join(one_server, team, cursor, member, "Live One")
 
     assert [event_ids(m) for m in caught_up] == [[i] for i in missed_ids]
     assert [m.split(" joined")[0].rsplit(">", 1)[1] for m in caught_up] == [
@@ -194,14 +199,7 @@ def test_a_walker_who_left_and_came_back_catches_up_past_their_leaving(one_serve
     browser.post_form(f"/teams/{team.id}/leave", {}, f"/teams/{team.id}")
     browser.post_form(f"/teams/{team.id}/join", {}, f"/teams/{team.id}")
 
-    ws = connect(one_server, f"/teams/{team.id}/live?after={cursor}", browser.cookie_header())
-    try:
-        caught_up = receive_all(ws)
-        add_member(team, make_user(display_name="Cy Later"))
-        db.session.commit()
-        live = receive_all(ws)
-    finally:
-        ws.close()
+    caught_up, live = caught_up_then_a_join(one_server, team, cursor, browser, "Cy Later")
 
     assert len(caught_up) == 2
     assert "Bo Back left the team" in caught_up[0] and "Bo Back joined" in caught_up[1]
