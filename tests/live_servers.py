@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from contextlib import contextmanager
@@ -84,23 +85,48 @@ class Browser:
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
         self.cookies = http.cookiejar.CookieJar()
-        self._opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+        cookies = urllib.request.HTTPCookieProcessor(self.cookies)
+        self._opener = urllib.request.build_opener(cookies)
+        self._opener_staying = urllib.request.build_opener(cookies, _StayHere)
 
     def get(self, path: str) -> str:
         with self._opener.open(self.base_url + path, timeout=10) as response:
             return response.read().decode()
 
+    def csrf_token(self, page: str) -> str:
+        return _TOKEN.search(self.get(page)).group(1)
+
     def post_form(self, path: str, data: dict, token_page: str) -> int:
-        token = _TOKEN.search(self.get(token_page)).group(1)
-        body = urllib.parse.urlencode({"csrf_token": token, **data}).encode()
+        """POST with a token from `token_page` and follow the redirect, as a browser does."""
+        body = _form_body(data, self.csrf_token(token_page))
         with self._opener.open(self.base_url + path, data=body, timeout=10) as response:
             return response.status
+
+    def submit(self, path: str, data: dict, token: str) -> int:
+        """POST with `token` and stop at the answer: its status (303 when all went well)."""
+        try:
+            with self._opener_staying.open(
+                self.base_url + path, data=_form_body(data, token), timeout=10
+            ) as r:
+                return r.status
+        except urllib.error.HTTPError as answer:
+            answer.close()
+            return answer.code
 
     def log_in(self, email: str) -> None:
         self.post_form("/login", {"email": email, "password": PASSWORD}, "/login")
 
     def cookie_header(self) -> str:
         return "; ".join(f"{c.name}={c.value}" for c in self.cookies)
+
+
+def _form_body(data: dict, token: str) -> bytes:
+    return urllib.parse.urlencode({"csrf_token": token, **data}).encode()
+
+
+class _StayHere(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # urllib then raises HTTPError carrying the redirect's status
 
 
 class _Client(Client):

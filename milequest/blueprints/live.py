@@ -26,6 +26,7 @@ def stream(ws, access):
             ws,
             live_hub.hub_for(current_app),
             access.team.id,
+            user_id=current_user.id,
             after_id=request.args.get("after", 0, type=int),
             units=current_user.units,
             base_url=request.url_root,

@@ -86,7 +86,7 @@ def render_event_message(event: TeamEvent, units: str = "km") -> str:
     team = db.session.get(Team, event.team_id)
     viewer = Viewer(units)
     pieces = []
-    item = render_template("teams/_event_item.html", e=event).strip()
+    item = render_template("teams/_event_item.html", e=event, current_user=viewer).strip()
     if item:
         pieces.append(f'<ol hx-swap-oob="afterbegin:#team-event-list">{item}</ol>')
     for name in PARTS_BY_KIND.get(event.kind, ()):

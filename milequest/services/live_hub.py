@@ -4,7 +4,8 @@ It holds one Redis pattern subscription (`team:*`) in a background thread (a gre
 gevent). A notification only says "team T has new events": the hub reads T's log after the
 last id it handed out, renders each new event once per unit system, and gives the messages,
 in id order, to the sockets this process holds for T. Reading the log instead of trusting the
-notification makes a lost or late notification cost a delay, never an event.
+notification makes a lost or late notification cost a delay, never an event. A walker who
+leaves T (or is removed) gets no more of its messages: their sockets for T are revoked.
 """
 
 import logging
@@ -16,7 +17,7 @@ from collections import defaultdict
 import redis
 from flask import Flask
 
-from milequest.services import live_fragments, team_events
+from milequest.services import live_fragments, team_access, team_events
 
 log = logging.getLogger(__name__)
 INBOX_LIMIT = 200  # a socket this far behind is closed; its page reconnects and catches up
@@ -29,13 +30,19 @@ class HubUnavailable(Exception):
 
 
 class Listener:
-    """One socket's inbox of (event id, message) pairs."""
+    """One socket's inbox of (event id, message) pairs, for walker `user_id`."""
 
-    def __init__(self, team_id: int, units: str) -> None:
+    def __init__(self, team_id: int, user_id: int, units: str) -> None:
         self.team_id = team_id
+        self.user_id = user_id
         self.units = units
         self.overflowed = False
+        self.revoked = False  # the walker left the team: close the socket
         self._inbox: queue.Queue[tuple[int, str]] = queue.Queue(maxsize=INBOX_LIMIT)
+
+    def revoke(self) -> None:
+        self.revoked = True
+        self.offer(0, "")  # wakes the socket's wait; id 0 is never sent
 
     def offer(self, event_id: int, message: str) -> None:
         try:
@@ -61,7 +68,9 @@ class LiveHub:
         self._thread: threading.Thread | None = None
         self._base_url = "http://localhost/"
 
-    def listen(self, team_id: int, units: str, last_id: int, base_url: str) -> Listener:
+    def listen(
+        self, team_id: int, user_id: int, units: str, last_id: int, base_url: str
+    ) -> Listener:
         """Register a socket once the subscription is live: read the log after this call.
 
         `last_id` is the team's newest event id, read before this call.
@@ -69,7 +78,7 @@ class LiveHub:
         self._start(base_url)
         if not self._subscribed.wait(SUBSCRIBE_TIMEOUT_S):
             raise HubUnavailable
-        listener = Listener(team_id, units)
+        listener = Listener(team_id, user_id, units)
         with self._lock:
             self._listeners[team_id].add(listener)
             self._last_id.setdefault(team_id, last_id)
@@ -156,9 +165,13 @@ class LiveHub:
 
     @staticmethod
     def _hand_out(event, listeners: list[Listener]) -> None:
-        """Render `event` once per unit system and give it to every listener."""
+        """Render `event` once per unit system and give it to every listener still a member."""
+        gone = team_access.member_gone(event)
         messages: dict[str, str] = {}
         for listener in listeners:
+            if listener.user_id == gone:
+                listener.revoke()
+                continue
             if listener.units not in messages:
                 messages[listener.units] = live_fragments.render_event_message(
                     event, listener.units

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from milequest.extensions import db
-from milequest.models import Membership, Team, User
+from milequest.models import Membership, Team, TeamEvent, User
 
 
 class NotFound(Exception):
@@ -41,6 +41,13 @@ def active_membership(team_id: int, user_id: int) -> Membership | None:
             Membership.left_at.is_(None),
         )
     )
+
+
+def member_gone(event: TeamEvent) -> int | None:
+    """The walker whose membership `event` ended, unless they are back in the team by now."""
+    if event.kind != "member_left" or event.subject_id is None:
+        return None
+    return None if active_membership(event.team_id, event.subject_id) else event.subject_id
 
 
 def check(team_id: int, user: User, need: str = "member") -> TeamAccess:

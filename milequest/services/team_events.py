@@ -1,16 +1,17 @@
 """Append to and read the per-team event log; announce committed events on Redis.
 
-Each new event id is published on channel `team:<team_id>` once its transaction commits
-(never before, never for a rollback). Appends to one team are serialized until commit, so a
-team's event ids become visible in id order: a reader that has seen id N has seen every
-earlier one, which is what lets the live stream resume from "the last id I saw".
+Each new event id is published on channel `team:<team_id>` once its outermost transaction
+commits (never before, not when a savepoint is released, never for a rollback). Appends to
+one team are serialized until commit, so a team's event ids become visible in id order: a
+reader that has seen id N has seen every earlier one, which is what lets the live stream
+resume from "the last id I saw".
 """
 
 import logging
 
 from flask import current_app
 from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from milequest.extensions import db
 from milequest.models import Team, TeamEvent, User
@@ -86,6 +87,10 @@ def channel(team_id: int) -> str:
 
 @event.listens_for(Session, "after_commit")
 def _publish_committed(session: Session) -> None:
+    # SQLAlchemy also calls this when a savepoint is released: its events are not visible to
+    # other sessions yet (a hub reading the log now would miss them), and may still roll back.
+    if session.get_nested_transaction() is not None:
+        return
     published = session.info.pop(_TO_PUBLISH, [])
     if not published:
         return
@@ -100,6 +105,10 @@ def _publish_committed(session: Session) -> None:
         log.exception("Could not publish team events %s", published)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back(session: Session) -> None:
-    session.info.pop(_TO_PUBLISH, None)
+@event.listens_for(Session, "after_transaction_end")
+def _forget_rolled_back(session: Session, transaction: SessionTransaction) -> None:
+    # Only the outermost transaction's end forgets (a commit has published already): a
+    # savepoint rolled back keeps what was recorded before it, and an announced id that no
+    # longer exists costs a reader one empty look at the log.
+    if transaction.parent is None:
+        session.info.pop(_TO_PUBLISH, None)

@@ -1,11 +1,12 @@
 // The queue of walks logged without a connection (IndexedDB through idb-keyval), and their
 // replay. Loaded by pages (static/js/offline.js) and by the service worker (importScripts).
 //
-// An entry leaves the queue only when the server has it: any 2xx after the 303 (a replay of a
-// client id the server already holds answers the same 303). A 422 keeps it, marked rejected
-// with the server's reason; a network error or any other answer retries with backoff. Every
-// replay asks the server for a fresh CSRF token first, so a walk saved days ago still passes;
-// without a session (401) the queue waits and the walker is asked to log in.
+// An entry leaves the queue only when the server has it: the POST's own answer, a 2xx or the
+// 303 to the team page (a replay of a client id the server already holds answers the same
+// 303), never the page it leads to. A 422 keeps it, marked rejected with the server's reason;
+// a network error or any other answer retries with backoff. Every replay asks the server for a
+// fresh CSRF token first, so a walk saved days ago still passes; without a session (401) the
+// queue waits and the walker is asked to log in.
 var MileQuestQueue = (function () {
   "use strict";
   var store = idbKeyval.createStore("milequest", "offline-queue");
@@ -102,16 +103,10 @@ var MileQuestQueue = (function () {
     });
     body.append("csrf_token", token.csrf);
     return fetch(entry.action, {
-      method: "POST", body: body, credentials: "same-origin", redirect: "follow", cache: "no-store"
+      method: "POST", body: body, credentials: "same-origin", redirect: "manual", cache: "no-store"
     }).then(function (response) {
-      if (response.redirected && new URL(response.url).pathname === token.loginUrl) {
-        result.login = true;  // the session ended between the token and the post
-        return null;
-      }
-      if (response.ok) {
-        result.synced += 1;
-        return queue.remove(entry.clientId);
-      }
+      if (response.type === "opaqueredirect") return confirmStored(entry, token, result);
+      if (response.status >= 200 && response.status < 400) return stored(entry, result);
       if (response.status === 422) {
         result.rejected += 1;
         return response.text().then(function (html) {
@@ -120,6 +115,23 @@ var MileQuestQueue = (function () {
       }
       return later(entry);
     }, function () { return later(entry); });
+  }
+
+  // A redirect hides where it goes: the 303 of a stored walk, or the log-in page's when the
+  // session ended between the token and the post (a password changed on another device).
+  // The session, still the same walker's, tells them apart.
+  function confirmStored(entry, token, result) {
+    return freshToken().then(function (now) {
+      if (!now.login && now.walker === token.walker) return stored(entry, result);
+      result.login = true;
+      result.loginUrl = now.loginUrl || token.loginUrl;
+      return null;
+    }, function () { return later(entry); });
+  }
+
+  function stored(entry, result) {
+    result.synced += 1;
+    return queue.remove(entry.clientId);
   }
 
   function later(entry) {

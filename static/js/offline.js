@@ -20,9 +20,13 @@
 
   // A page shown from the cache carries the client ids it had then, which may have been
   // used since: give its forms new ones, so a walk logged now is never taken for an old one.
+  // Its log forms also think today is the day the page was saved: move them to this phone's.
   if (document.getElementById("offline-as-of")) {
     document.querySelectorAll("input[name=client_id]").forEach(function (input) {
       input.value = newClientId();
+    });
+    document.querySelectorAll("form").forEach(function (form) {
+      if (isLogForm(form)) moveToToday(form.elements.activity_date);
     });
   }
 
@@ -173,6 +177,31 @@
     note.className = "flash flash--info";
     note.textContent = message;
     flashes.appendChild(note);
+  }
+
+  // The field's `max` is the day the page was served. The range moves by the days since, and
+  // the value too when it still says that day (the form's default), not a day the walker chose.
+  function moveToToday(field) {
+    var today = isoDate(new Date());
+    if (!field || !field.max || field.max >= today) return;
+    var days = daysBetween(field.max, today);
+    if (field.value === field.max) field.value = today;
+    if (field.min) field.min = addDays(field.min, days);
+    field.max = today;
+  }
+
+  function isoDate(date) {  // the local calendar day, as a date input writes it
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    return date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate());
+  }
+
+  function daysBetween(from, to) {
+    return Math.round((Date.parse(to + "T00:00Z") - Date.parse(from + "T00:00Z")) / 864e5);
+  }
+
+  function addDays(day, days) {
+    var date = new Date(Date.parse(day + "T00:00Z") + days * 864e5);
+    return date.toISOString().slice(0, 10);
   }
 
   function newClientId() {

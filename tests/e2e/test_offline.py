@@ -1,13 +1,16 @@
 """Offline-first: installable, walks logged offline sync exactly once, pages open offline."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from milequest.extensions import db
-from milequest.models import Activity, Team
+from milequest.models import Activity, Team, User
+from milequest.services import passwords
+from milequest.services.activities import BACKDATE_DAYS, today_for
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.sessions import log_in
 from tests.factories import PASSWORD, add_member, make_journey
@@ -15,6 +18,30 @@ from tests.factories import PASSWORD, add_member, make_journey
 pytestmark = pytest.mark.committing
 PHONE = {"width": 360, "height": 740}
 CACHED_PAGES = "caches.open('milequest-pages').then(c => c.keys()).then(k => k.map(r => r.url))"
+# As on a browser without Background Sync (Firefox, Safari): pages replay, the worker does not.
+WITHOUT_BACKGROUND_SYNC = """() => Object.defineProperty(
+    ServiceWorkerRegistration.prototype, "sync", { get: () => undefined })"""
+# Rewrites the date field of a cached page ([url, {old: new}]), as if served on another day.
+SERVED_ON_ANOTHER_DAY = """async ([url, changes]) => {
+    const cache = await caches.open("milequest-pages");
+    const cached = await cache.match(url);
+    const html = (await cached.text()).replace(/<input[^>]*name="activity_date"[^>]*>/, tag =>
+        Object.entries(changes).reduce((t, [old, now]) => t.replaceAll(old, now), tag));
+    const headers = new Headers(cached.headers);
+    headers.delete("Content-Length");
+    await cache.put(url, new Response(html, { headers: headers }));
+}"""
+# The page's POSTs wait for window.releasePosts(); window.heldPosts counts them.
+HOLD_POSTS = """() => {
+    const send = window.fetch;
+    const released = new Promise(resolve => { window.releasePosts = resolve; });
+    window.heldPosts = 0;
+    window.fetch = (url, options) => {
+        if (!options || options.method !== "POST") return send(url, options);
+        window.heldPosts += 1;
+        return released.then(() => send(url, options));
+    };
+}"""
 
 
 def walker_on_a_journey():
@@ -79,19 +106,25 @@ def test_a_walk_logged_offline_reaches_the_team_once_back_online(browser, live_u
 
 def test_one_saved_walk_replayed_from_two_tabs_at_once_counts_once(browser, live_url):
     walker, _team, context, first = on_the_team_page(browser, live_url)
-    second = context.new_page()
+    first.evaluate(WITHOUT_BACKGROUND_SYNC)  # only the two tabs replay, never the worker
     log_offline(first, context, "2.5")
+    second = context.new_page()
     second.goto(f"{live_url}/offline/queue")  # from the cache's offline page: no network
-    posts = []
-    context.on("request", lambda r: posts.append(r) if r.method == "POST" else None)
+    expect(second.locator("#sync-badge")).to_have_text("1 waiting to sync", use_inner_text=True)
+    for page in (first, second):
+        page.evaluate(HOLD_POSTS)
     context.set_offline(False)
 
-    for page in (first, second):
+    for page in (first, second):  # joins the replay going online started, or starts one
         page.evaluate("() => { window.replayed = MileQuestQueue.replay({ force: true }); }")
+    for page in (first, second):
+        page.wait_for_function("() => window.heldPosts === 1")  # both tabs sent the walk
+    for page in (first, second):
+        page.evaluate("() => window.releasePosts()")
     results = [page.evaluate("() => window.replayed") for page in (first, second)]
 
-    assert sum(result["synced"] for result in results) >= 1
-    assert len([r for r in posts if r.url.endswith("/activities/")]) >= 2  # both tabs sent it
+    assert [result["synced"] for result in results] == [1, 1]  # the second was a duplicate
+    assert [page.evaluate("() => window.heldPosts") for page in (first, second)] == [1, 1]
     assert activities_of(walker) == 1
     second.reload()
     expect(second.locator("#offline-queue-empty")).to_be_visible()
@@ -112,12 +145,41 @@ def test_a_server_error_during_the_first_replay_is_retried_and_nothing_is_lost(b
 
     context.route(f"{live_url}/activities/", fail_the_first_post)
     log_offline(page, context, "1.7")
+    pages = []
+    context.on("request", lambda r: pages.append(r.url) if r.method == "GET" else None)
 
     context.set_offline(False)
     expect(page.locator("#flashes")).to_contain_text("Synced 1 saved walk", timeout=15_000)
     assert answered == [500]
     assert activities_of(walker) == 1
     expect(page.locator("#sync-badge")).to_be_hidden()
+    assert [url for url in pages if "/teams/" in url] == []  # the 303 is the answer: not followed
+    context.close()
+
+
+def test_a_walk_stays_when_the_session_ends_between_its_token_and_its_post(browser, live_url, app):
+    walker, _team, context, page = on_the_team_page(browser, live_url, service_workers="block")
+    tokens = []
+
+    def change_the_password_elsewhere_once_a_token_is_out(route):
+        response = route.fetch()
+        if not tokens:
+            with app.app_context():  # Playwright calls this in a greenlet of its own
+                user = db.session.get(User, walker.id)
+                user.password_hash = passwords.hash_password("another device, another password")
+                db.session.commit()  # ends this phone's session: its CSRF token still passes
+        tokens.append(response.status)
+        route.fulfill(response=response)
+
+    context.route(f"{live_url}/offline/token", change_the_password_elsewhere_once_a_token_is_out)
+    log_offline(page, context, "2.2")
+
+    context.set_offline(False)
+    expect(page.locator("#sync-badge")).to_have_text(
+        "1 waiting to sync · log in", use_inner_text=True
+    )
+    assert tokens == [200, 401]  # the post answered a redirect: to the log-in page, it turned out
+    assert activities_of(walker) == 0
     context.close()
 
 
@@ -125,13 +187,44 @@ def test_a_walk_saved_before_its_csrf_token_expired_is_accepted_once(
     browser, live_url, app, monkeypatch
 ):
     walker, _team, context, page = on_the_team_page(browser, live_url)
-    monkeypatch.setitem(app.config, "WTF_CSRF_TIME_LIMIT", 1)
+    # Token ages count in whole seconds: over 3 s means 4 s or more after it was signed (when
+    # the page was served), and the replay's fresh token has 3 s to arrive, even on a slow CI.
+    monkeypatch.setitem(app.config, "WTF_CSRF_TIME_LIMIT", 3)
     log_offline(page, context, "4")
-    page.wait_for_timeout(2100)  # the token the form carried has expired by now
+    page.wait_for_timeout(4500)  # the token the form carried has expired by now
 
     context.set_offline(False)
     expect(page.locator("#flashes")).to_contain_text("Synced 1 saved walk")
     assert activities_of(walker) == 1
+    context.close()
+
+
+def test_a_page_cached_on_an_earlier_day_logs_a_walk_offline_on_the_phones_today(browser, live_url):
+    walker, team, context, page = on_the_team_page(browser, live_url, timezone_id="UTC")
+    today = today_for(walker)
+    a_day = timedelta(days=1)
+    yesterday, earliest = today - a_day, today - timedelta(days=BACKDATE_DAYS)
+    served_yesterday = {f'"{today}"': f'"{yesterday}"', f'"{earliest}"': f'"{earliest - a_day}"'}
+    page.evaluate(SERVED_ON_ANOTHER_DAY, [f"{live_url}/teams/{team.id}", served_yesterday])
+    context.set_offline(True)
+
+    page.goto(f"{live_url}/teams/{team.id}")
+    expect(page.locator("#offline-as-of")).to_be_visible()
+    day = page.get_by_label("Date")
+    assert day.get_attribute("value") == yesterday.isoformat()  # what the cached copy says
+    assert [day.input_value(), day.get_attribute("max"), day.get_attribute("min")] == [
+        today.isoformat(),
+        today.isoformat(),
+        earliest.isoformat(),
+    ]
+    log_offline(page, context, "1.5")
+    context.set_offline(False)
+    expect(page.locator("#flashes")).to_contain_text("Synced 1 saved walk")
+
+    db.session.rollback()  # see what the live server committed
+    assert db.session.scalars(
+        select(Activity.activity_date).filter_by(user_id=walker.id)
+    ).all() == [today]
     context.close()
 
 

@@ -46,6 +46,32 @@ def test_a_rolled_back_event_is_never_announced(app):
     assert published(pubsub) == []
 
 
+def test_a_savepoint_released_before_the_commit_announces_nothing_yet(app):
+    team = make_team()
+    db.session.commit()
+    pubsub = subscribed(app, team.id)
+
+    event = team_events.record(team.id, "team_archived")
+    with db.session.begin_nested():  # as joining a team does, for its race with a twin request
+        pass
+    assert published(pubsub) == []  # a reader of the log would not see the event yet
+    db.session.commit()
+
+    assert published(pubsub) == [event.id]
+
+
+def test_a_savepoint_rolled_back_keeps_the_events_recorded_before_it(app):
+    team = make_team()
+    db.session.commit()
+    pubsub = subscribed(app, team.id)
+
+    event = team_events.record(team.id, "team_archived")
+    db.session.begin_nested().rollback()
+    db.session.commit()
+
+    assert published(pubsub) == [event.id]
+
+
 def test_after_reads_a_teams_events_oldest_first(app):
     team, other = make_team(), make_team()
     start = team_events.last_id(team.id)
