@@ -17,6 +17,7 @@ BENCH_ENV = {
     "HOST": "127.0.0.1",
     "MILEQUEST_RATELIMIT_LOGIN": "100000 per minute",
     "MILEQUEST_RATELIMIT_LOGIN_ACCOUNT": "100000 per minute",
+    "GUNICORN_CMD_ARGS": "--graceful-timeout 5",  # stopped between runs: drop what is queued
 }
 
 

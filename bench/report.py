@@ -190,10 +190,11 @@ def markdown(report: Report) -> str:
 
 def standard_notes(args) -> list[str]:
     return [
-        f"Each scenario: {args.warmup:g} s warm-up at up to 50 req/s (not counted), then"
-        f" {args.duration:g} s at {args.light_scale:g} x its rate (below saturation: what one"
-        f" request costs) and {args.duration:g} s at its goal's rate; {args.walkers} walkers"
-        " logged in through the form, requests spread over them round-robin. A request not"
+        f"Each scenario runs twice, on freshly started `web` and `worker` processes each time"
+        f" (an overloaded run leaves a queue behind): {args.warmup:g} s warm-up at up to 50"
+        f" req/s (not counted), then {args.duration:g} s at {args.light_scale:g} x its rate"
+        f" (below saturation: what one request costs), or at its goal's rate; {args.walkers}"
+        " walkers logged in through the form, requests spread over them round-robin. A request not"
         " answered within 10 s counts as a timeout error.",
         "The load client runs on the same machine (one asyncio process); it competes with"
         " gunicorn, PostgreSQL and Redis for the same cores. `served` counts successful answers"
