@@ -11,6 +11,7 @@ from milequest.extensions import db
 from milequest.models import OutboundEmail
 from milequest.models.base import utcnow
 from milequest.services import task_queue
+from milequest.services.commit_hooks import ending_a_savepoint
 
 DELIVER_TASK = "workers.email.deliver_email"
 MAX_ATTEMPTS = 8
@@ -30,12 +31,16 @@ def queue_email(to: str, subject: str, template: str, **context) -> OutboundEmai
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_committed(session: Session) -> None:
+    if ending_a_savepoint(session):  # the worker would not find the row yet
+        return
     for email_id in session.info.pop(_PENDING, []):
         enqueue_delivery(email_id)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
+    if ending_a_savepoint(session):  # emails queued before the savepoint still go
+        return
     session.info.pop(_PENDING, None)
 
 

@@ -18,6 +18,7 @@ from milequest.models import Activity, BlockedPhotoHash, Photo
 from milequest.models.base import utcnow
 from milequest.models.photo import storage_keys
 from milequest.services import image_cleaning, photo_classifier, photo_reviews, task_queue
+from milequest.services.commit_hooks import ending_a_savepoint
 from milequest.services.photo_storage import storage
 
 MAX_PHOTOS = 4
@@ -218,6 +219,8 @@ def _activity_deleted(mapper, connection, activity: Activity) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    if ending_a_savepoint(session):  # files go, and jobs start, once it is all committed
+        return
     session.info.pop(_WRITTEN, None)
     for key in session.info.pop(_DELETE_AFTER_COMMIT, []):
         storage().delete(key)
@@ -227,6 +230,8 @@ def _after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
+    if ending_a_savepoint(session):  # photos stored before the savepoint stay
+        return
     # Originals written for photos that were never committed would be orphans.
     for key in session.info.pop(_WRITTEN, []):
         storage().delete(key)

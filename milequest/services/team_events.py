@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from milequest.extensions import db
 from milequest.models import Team, TeamEvent, User
+from milequest.services.commit_hooks import ending_a_savepoint
 
 log = logging.getLogger(__name__)
 CHANNEL_PREFIX = "team:"
@@ -87,9 +88,7 @@ def channel(team_id: int) -> str:
 
 @event.listens_for(Session, "after_commit")
 def _publish_committed(session: Session) -> None:
-    # SQLAlchemy also calls this when a savepoint is released: its events are not visible to
-    # other sessions yet (a hub reading the log now would miss them), and may still roll back.
-    if session.get_nested_transaction() is not None:
+    if ending_a_savepoint(session):  # a hub reading the log now would not see the events
         return
     published = session.info.pop(_TO_PUBLISH, [])
     if not published:
@@ -106,7 +105,7 @@ def _publish_committed(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _forget_rolled_back(session: Session, transaction: SessionTransaction) -> None:
+def _forget_at_outermost_end(session: Session, transaction: SessionTransaction) -> None:
     # Only the outermost transaction's end forgets (a commit has published already): a
     # savepoint rolled back keeps what was recorded before it, and an announced id that no
     # longer exists costs a reader one empty look at the log.

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+import redis
 
 from milequest.extensions import db
 from milequest.models.base import utcnow
@@ -50,3 +51,17 @@ def test_sweep_finds_only_old_unsent_email(app):
 
     assert emails.unsent_email_ids() == [old.id]
     assert {e.id for e in outbox()} == {old.id, new.id}
+
+
+def test_an_email_is_handed_to_the_worker_at_the_commit_not_at_a_savepoint(app):
+    broker = redis.Redis.from_url(app.config["CELERY"]["broker_url"])
+    emails.queue_email("a@example.com", "hi", "emails/verify.txt", user=None, verify_url="u")
+
+    with db.session.begin_nested():  # as joining a team does
+        pass
+    db.session.begin_nested().rollback()
+    waiting_before_commit = broker.llen("email")
+    db.session.commit()
+
+    assert waiting_before_commit == 0  # the worker would not have found the row yet
+    assert broker.llen("email") == 1  # and the rolled-back savepoint did not drop it
