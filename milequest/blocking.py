@@ -6,17 +6,24 @@ the loop goes on. Anywhere else (tests, workers, the CLI) the call simply runs h
 """
 
 from collections.abc import Callable
+from functools import cache
 from typing import TypeVar
 
 T = TypeVar("T")
+THREADS = 2  # per process: each argon2 hash takes 64 MiB, each decode up to 160 MB
 
 
 def run_blocking(call: Callable[..., T], *args) -> T:
     if _under_gevent():
-        from gevent import get_hub
-
-        return get_hub().threadpool.apply(call, args)
+        return _pool().apply(call, args)
     return call(*args)
+
+
+@cache
+def _pool():
+    from gevent.threadpool import ThreadPool
+
+    return ThreadPool(THREADS)
 
 
 def _under_gevent() -> bool:

@@ -20,7 +20,6 @@ from milequest.blueprints import (
     team_members,
     teams,
 )
-from milequest.services.imports import MAX_UPLOAD_BYTES
 from milequest.services.photos import MAX_BYTES as MAX_PHOTO_BYTES
 
 
@@ -48,4 +47,3 @@ def register(app: Flask) -> None:
         app.register_blueprint(devmail.bp)
     app.jinja_env.globals["dev_mail_enabled"] = dev_mail
     app.jinja_env.globals["max_photo_bytes"] = MAX_PHOTO_BYTES
-    app.jinja_env.globals["max_import_bytes"] = MAX_UPLOAD_BYTES

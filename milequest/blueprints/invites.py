@@ -66,14 +66,13 @@ def revoke(access, invite_id: int):
 @bp.post("/teams/<int:team_id>/share-link")
 @team_view(bp, need="captain")
 def rotate_link(access):
-    if access.team.is_archived:
+    if team_invites.rotate_share_link(access.team, current_user) is None:
         return fragment_or_see_other(
             "invites/_share.html",
             url_for("invites.manage", team_id=access.team.id),
             error="This team is archived: it can no longer invite.",
             **_invites_context(access.team),
         )
-    team_invites.rotate_share_link(access.team, current_user)
     db.session.commit()
     if not wants_fragment():  # the swapped fragment shows the new code itself
         flash("New link and code made. The old ones no longer work.", "success")

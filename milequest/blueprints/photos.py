@@ -17,11 +17,7 @@ from milequest.services.photo_storage import storage
 
 bp = Blueprint("photos", __name__)
 CACHE_FOREVER = "private, max-age=31536000, immutable"  # derived images never change
-
-
-@bp.app_template_global("photo_is_shared")
-def photo_is_shared(photo_id: int) -> bool:
-    return photo_reviews.is_shared(photo_id)
+bp.add_app_template_global(photo_reviews.is_shared, "photo_is_shared")
 
 
 @bp.get("/photos/<int:photo_id>/<any(display, thumb):size>.jpg")

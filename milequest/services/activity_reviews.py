@@ -50,14 +50,14 @@ def review(activity_id: int, team: Team, captain: User, approve: bool) -> Activi
 
     The row lock makes two captains' simultaneous approvals count it once.
     """
+    if team.is_archived:
+        raise ReviewRefused("This team is archived: it no longer reviews walks.")
     activity = db.session.execute(
         select(Activity)
         .where(Activity.id == activity_id)
         .with_for_update(of=Activity)
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
-    if team.is_archived:
-        raise ReviewRefused("This team is archived: it no longer reviews walks.")
     team_ids = reviewing_teams(activity) if activity is not None else set()
     if team.id not in team_ids:
         raise ReviewRefused("That activity is not waiting for this team's review.")

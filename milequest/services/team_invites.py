@@ -52,13 +52,15 @@ def share_link(team: Team) -> TeamInvite | None:
     )
 
 
-def rotate_share_link(team: Team, by: User) -> TeamInvite:
+def rotate_share_link(team: Team, by: User) -> TeamInvite | None:
     """Revoke the current share link (old links and codes stop working) and make a new one.
 
     Two rotations at once (a double submit) take turns on the team's row lock; otherwise both
     would insert a link and the second would break the one-active-link unique index.
+    None if the team is archived (perhaps by the transaction this one waited for).
     """
-    lock_team(team)
+    if lock_team(team).is_archived:
+        return None
     now = utcnow()
     db.session.execute(
         update(TeamInvite)

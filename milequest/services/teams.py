@@ -74,6 +74,7 @@ def archive_team(team: Team, by: User) -> None:
     if active is not None:
         journeys.abandon_journey(active, by)
     team_invites.revoke_all(team)
+    # Only now: once archived_at is set, team_events.record drops all but "team_archived".
     team.archived_at = utcnow()
     team_events.record(team.id, "team_archived", actor=by)  # the last event of its log
 
