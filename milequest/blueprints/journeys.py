@@ -36,7 +36,7 @@ def _page(access, form=None, status=200):
 
 
 def _can_start(access, active) -> bool:
-    return access.is_captain and active is None and not access.team.is_archived
+    return access.can_manage and active is None
 
 
 @bp.get("/")

@@ -56,15 +56,14 @@ def show(access):
     if not access.is_member:
         return render_template("teams/preview.html", team=access.team)
     events = team_events.recent(access.team.id)
-    captain_tools = access.is_captain and not access.team.is_archived
     return render_template(
         "teams/show.html",
         **_page_parts(access),
         events=events,
         last_event_id=events[0].id if events else 0,
         live_parts=live_fragments.PER_VIEWER_PARTS,
-        share_link=team_invites.share_link(access.team) if captain_tools else None,
-        held_activities=activity_reviews.held_for_team(access.team) if captain_tools else [],
+        share_link=team_invites.share_link(access.team) if access.can_manage else None,
+        held_activities=activity_reviews.held_for_team(access.team) if access.can_manage else [],
     )
 
 

@@ -32,6 +32,11 @@ class TeamAccess:
     def is_captain(self) -> bool:
         return self.membership is not None and self.membership.is_captain
 
+    @property
+    def can_manage(self) -> bool:
+        """A captain of a team that can still change (an archived team is read-only)."""
+        return self.is_captain and not self.team.is_archived
+
 
 def active_membership(team_id: int, user_id: int) -> Membership | None:
     return db.session.scalar(
