@@ -40,7 +40,7 @@ def running(port: int, ready_timeout_s: float = 60.0):
         honcho = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait_ready(f"http://127.0.0.1:{port}/readyz", honcho, ready_timeout_s)
-        yield f"http://127.0.0.1:{port}"
+        yield
     finally:
         honcho.send_signal(signal.SIGTERM)
         try:
