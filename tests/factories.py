@@ -69,7 +69,7 @@ def make_route(owner: User | None = None, points=(), **fields):
 SHORT_WALK = [(-3.0, 55.0), (-3.0, 55.05), (-3.0, 55.1)]  # about 11 km, due north
 
 
-def make_journey(team=None, route=None, *, distance_m: float = 0.0):
+def make_journey(team=None, route=None, *, distance_m: float | None = None):
     """An active journey of `team` (a new one if None) on a built route."""
     from datetime import date
 
@@ -78,8 +78,9 @@ def make_journey(team=None, route=None, *, distance_m: float = 0.0):
     team = team or make_team()
     route = route or make_route(team.created_by, SHORT_WALK)
     journey = journeys.start_journey(team, route, team.created_by, date.today())
-    journey.distance_m = distance_m
-    db.session.flush()
+    if distance_m is not None:
+        journey.distance_m = distance_m
+        db.session.flush()
     return journey
 
 

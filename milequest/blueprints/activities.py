@@ -5,7 +5,7 @@ import io
 import uuid
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, render_template, request, url_for
+from flask import Blueprint, Response, flash, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from milequest.extensions import db
@@ -26,6 +26,21 @@ def today() -> date:
 @login_required
 def _walkers_only():
     pass
+
+
+@bp.errorhandler(activities.ActivityGone)
+def _gone(error):
+    db.session.rollback()
+    page = render_template(
+        "errors/error.html",
+        status=404,
+        message="That activity is not among yours any more.",
+        detail="If you deleted it a moment ago (a second tap, another tab), it was deleted "
+        "once and taken off the totals once.",
+        back_url=url_for("activities.index"),
+        back_label="My activities",
+    )
+    return page, 404
 
 
 @bp.get("/new")
@@ -123,7 +138,10 @@ def export_gpx():
 
 
 def _own(activity_id: int):
-    return activities.owned_activity(activity_id, current_user) or abort(404)
+    activity = activities.owned_activity(activity_id, current_user)
+    if activity is None:
+        raise activities.ActivityGone
+    return activity
 
 
 def _edit_page(activity, form: ActivityForm) -> str:
@@ -143,6 +161,7 @@ def _input(form: ActivityForm) -> activities.ActivityInput:
         kind=form.kind.data,
         duration_s=form.duration_s(),
         note=form.note.data or "",
+        unit=form.unit.data,
     )
 
 

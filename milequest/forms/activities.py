@@ -2,8 +2,9 @@
 
 import uuid
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
+from flask import has_request_context, request
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -15,14 +16,24 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
+from wtforms.widgets import TextInput
 
 from milequest.forms.filters import strip
 from milequest.models.activity import KINDS
-from milequest.services.activities import BACKDATE_DAYS
+from milequest.services.activities import BACKDATE_DAYS, METRES_PER
 
-METRES_PER = {"km": Decimal(1000), "mi": Decimal("1609.344")}
 QUICK_PICKS = {"km": ("1", "2", "5"), "mi": ("1", "2", "3")}
+# Languages whose numbers are written 3,5 (CLDR's decimal symbol), by primary language tag.
+_DECIMAL_COMMA = """af az be bg bs ca cs da de el es et eu fi fo fr gl hr hu hy id is it ka kk ky
+lt lv mk nb nl nn no pl pt ro ru sk sl sq sr sv tr uk uz vi"""
+DECIMAL_COMMA_LANGUAGES = frozenset(_DECIMAL_COMMA.split())
 KIND_LABELS = {
     "walk": "Walk",
     "run": "Run",
@@ -39,25 +50,86 @@ def _uuid(form, field) -> None:
         raise ValidationError("This form is out of date: reload the page.") from exc
 
 
-def _plain_number(form, field) -> None:
-    # "NaN", "Infinity" and "1e999999" parse as decimals; none of them is a distance.
-    if field.data is not None and not (field.data.is_finite() and abs(field.data) < 10**12):
-        raise ValidationError("Enter the distance as a number, like 3.5.")
+class DistanceField(DecimalField):
+    """A distance as walkers type it: "3.5", or "3,5" where a decimal comma is written.
+
+    A text box (inputmode decimal), not type=number: a browser silently empties a number box
+    holding "12,5" or "three", and the walker would be told they entered nothing.
+    """
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        text = decimal_text(valuelist[0], decimal_comma=writes_decimal_comma())
+        try:
+            self.data = Decimal(text)
+        except InvalidOperation:
+            self.data = None
+            raise ValueError(f"Enter the distance as a number, like {self.example()}.") from None
+        # "NaN", "Infinity" and "1e999999" parse as decimals; none of them is a distance.
+        if not (self.data.is_finite() and abs(self.data) < 10**12):
+            self.data = None
+            raise ValueError(f"Enter the distance as a number, like {self.example()}.")
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{self.data.normalize():f}"
+
+    @staticmethod
+    def example() -> str:
+        return "3,5" if writes_decimal_comma() else "3.5"
+
+
+def decimal_text(typed: str, *, decimal_comma: bool) -> str:
+    """A typed number with a "." for its decimal mark and no grouping: "1,5" -> "1.5".
+
+    A lone comma is a decimal mark, except "1,000" where a decimal point is written (there it
+    groups thousands, and the distance check then says how far is too far).
+    """
+    text = typed.strip().replace(" ", "").replace("\u00a0", "")
+    if "," in text and "." not in text and text.count(",") == 1:
+        grouping = not decimal_comma and len(text.split(",")[1]) == 3
+        return text.replace(",", "" if grouping else ".")
+    return text.replace(",", "") if "." in text else text
+
+
+def writes_decimal_comma() -> bool:
+    """Whether the walker's browser language writes 3,5 for three and a half."""
+    if not has_request_context():
+        return False
+    language = (request.accept_languages.best or "en").split("-")[0].lower()
+    return language in DECIMAL_COMMA_LANGUAGES
+
+
+def _whole_minutes(form, field) -> None:
+    if field.raw_data and field.raw_data[0].strip() and field.data is None:
+        raise StopValidation("Enter the duration in whole minutes, like 45, or leave it empty.")
+
+
+def _typed_date(form, field) -> None:
+    if field.raw_data and field.raw_data[0].strip() and field.data is None:
+        raise StopValidation(
+            f"{field.raw_data[0].strip()[:20]} is not a date on the calendar: choose the day."
+        )
 
 
 class ActivityForm(FlaskForm):
     client_id = HiddenField(validators=[_uuid])
-    distance = DecimalField(
+    distance = DistanceField(
         "Distance",
         places=None,
-        validators=[InputRequired("Enter how far you went."), _plain_number],
-        render_kw={"inputmode": "decimal", "autocomplete": "off", "step": "any", "min": "0"},
+        validators=[InputRequired("Enter how far you went.")],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
     unit = RadioField("Unit", choices=[SelectChoice("km", "km"), SelectChoice("mi", "miles")])
-    activity_date = DateField("Date", validators=[DataRequired("Choose the day.")])
+    activity_date = DateField("Date", validators=[_typed_date, DataRequired("Choose the day.")])
     duration_minutes = IntegerField(
         "Duration in minutes (optional)",
-        validators=[Optional()],
+        validators=[_whole_minutes, Optional()],
         render_kw={"inputmode": "numeric", "min": "1"},
     )
     kind = SelectField(
@@ -71,8 +143,8 @@ class ActivityForm(FlaskForm):
     def distance_m(self) -> Decimal:
         return self.distance.data * METRES_PER[self.unit.data]
 
-    def duration_s(self) -> int | None:
-        return self.duration_minutes.data * 60 if self.duration_minutes.data else None
+    def duration_s(self) -> int | None:  # 0 stays 0: the service says it is not a duration
+        return None if self.duration_minutes.data is None else self.duration_minutes.data * 60
 
 
 def blank_form(units: str, today: date, team_id: int | None = None) -> ActivityForm:

@@ -12,13 +12,14 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
 from milequest.extensions import db
-from milequest.models import Activity, Journey, User
+from milequest.models import Activity, User
 from milequest.models.activity import KINDS, MAX_DISTANCE_M
 from milequest.models.base import utcnow
 from milequest.services import counters, journeys, plausibility, team_events
 from milequest.services.text_checks import text_problem
 
 MILLIMETRE = Decimal("0.001")
+METRES_PER = {"km": Decimal(1000), "mi": Decimal("1609.344")}
 BACKDATE_DAYS = 14
 # A file records when it happened: imports may reach further back (counting still follows the
 # counting rule, so an old walk never moves a journey that started after it).
@@ -27,6 +28,10 @@ NOTE_MAX = 500
 MAX_DURATION_S = 7 * 24 * 3600
 # Fastest plausible average speed per kind, in km/h.
 MAX_SPEED_KMH = {"walk": 12, "hike": 12, "run": 30, "wheelchair": 40, "other": 60}
+
+
+class ActivityGone(LookupError):
+    """The activity was deleted a moment ago (a double tap, another tab)."""
 
 
 class ActivityInvalid(ValueError):
@@ -44,11 +49,21 @@ class ActivityInput:
     kind: str
     duration_s: int | None = None
     note: str = ""
+    unit: str = "km"  # what the walker typed the distance in: problems are told in it
 
 
 def today_for(walker: User) -> date:
     """The date in the walker's time zone: the day a walk logged now counts for."""
     return walker.local_date(utcnow())
+
+
+def in_unit(metres: Decimal, unit: str, *, places: int = 1, per_hour: bool = False) -> str:
+    """`metres` for a message, in the walker's unit: "250 km", "155.3 miles", "40 mph"."""
+    value = metres / METRES_PER.get(unit, METRES_PER["km"])
+    number = f"{value:,.{places}f}".removesuffix(".0")
+    if per_hour:
+        return f"{number} {'mph' if unit == 'mi' else 'km/h'}"
+    return f"{number} {'miles' if unit == 'mi' else 'km'}"
 
 
 def check(data: ActivityInput, today: date, *, imported: bool = False) -> None:
@@ -60,7 +75,8 @@ def check(data: ActivityInput, today: date, *, imported: bool = False) -> None:
     problems = {}
     backdate_days = IMPORT_BACKDATE_DAYS if imported else BACKDATE_DAYS
     if not (data.distance_m.is_finite() and 0 < data.distance_m <= MAX_DISTANCE_M):
-        problems["distance"] = "Enter a distance above 0 and at most 250 km."
+        most = in_unit(Decimal(MAX_DISTANCE_M), data.unit)
+        problems["distance"] = f"Enter a distance above 0 and at most {most}."
     if data.activity_date > today:
         problems["activity_date"] = "That date is in the future."
     elif data.activity_date < today - timedelta(days=backdate_days):
@@ -74,8 +90,9 @@ def check(data: ActivityInput, today: date, *, imported: bool = False) -> None:
     elif data.duration_s and "distance" not in problems and data.kind in KINDS and not imported:
         speed_kmh = float(data.distance_m) / 1000 / (data.duration_s / 3600)
         if speed_kmh > MAX_SPEED_KMH[data.kind]:
+            speed = in_unit(Decimal(speed_kmh * 1000), data.unit, places=0, per_hour=True)
             problems["duration"] = (
-                f"{speed_kmh:.0f} km/h is too fast for a {data.kind}: check the distance or time."
+                f"{speed} is too fast for a {data.kind}: check the distance or time."
             )
     note_problem = text_problem(data.note, max_length=NOTE_MAX)
     if note_problem:
@@ -100,6 +117,7 @@ def log_activity(
         return logged, False
     data = _to_millimetres(data)
     check(data, today, imported=recorded is not None)
+    counters.lock_walker(walker.id)
     held_because = plausibility.reasons(
         walker.id, data.kind, data.distance_m, data.duration_s, recorded
     )
@@ -135,12 +153,14 @@ def log_activity(
             distance_m=float(activity.distance_m),
             activity_kind=activity.kind,
         )
-    _announce(credits, walker)
+    journeys.announce_credits(credits, walker)
     return activity, True
 
 
 def edit_activity(activity: Activity, data: ActivityInput, today: date) -> Activity:
+    """Change an activity, moving the counters from its current row. Raises ActivityGone."""
     data = _to_millimetres(data)
+    activity = _lock(activity)
     check(data, today, imported=activity.source == "import")
     _count(activity, -activity.distance_m)
     activity.distance_m, activity.activity_date = data.distance_m, data.activity_date
@@ -156,11 +176,13 @@ def edit_activity(activity: Activity, data: ActivityInput, today: date) -> Activ
     if held_because and activity.review_status == "ok":  # an edit cannot slip past a review
         activity.review_status, activity.review_reason = "held", " ".join(held_because)
     db.session.flush()
-    _announce(_count(activity, activity.distance_m), activity.user)
+    journeys.announce_credits(_count(activity, activity.distance_m), activity.user)
     return activity
 
 
 def delete_activity(activity: Activity) -> None:
+    """Delete an activity and take back what it counted, once. Raises ActivityGone."""
+    activity = _lock(activity)
     _count(activity, -activity.distance_m)
     db.session.delete(activity)
     db.session.flush()
@@ -225,6 +247,20 @@ def _to_millimetres(data: ActivityInput) -> ActivityInput:
     return replace(data, distance_m=distance_m.quantize(MILLIMETRE))
 
 
+def _lock(activity: Activity) -> Activity:
+    """The activity's current row, locked: changes start from it, never from a stale copy."""
+    counters.lock_walker(activity.user_id)
+    current = db.session.execute(
+        select(Activity)
+        .where(Activity.id == activity.id)
+        .with_for_update(of=Activity)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if current is None:
+        raise ActivityGone
+    return current
+
+
 def _recorded_values(recorded: plausibility.Recorded | None) -> dict:
     if recorded is None:
         return {}
@@ -250,11 +286,3 @@ def _count(activity: Activity, delta_m: Decimal) -> list[counters.Credit]:
         Decimal(delta_m),
         activity.review_status,
     )
-
-
-def _announce(credits: list[counters.Credit], walker: User) -> None:
-    for credit in credits:
-        if credit.after_m > credit.before_m:
-            journey = db.session.get(Journey, credit.journey_id)
-            db.session.refresh(journey)
-            journeys.announce_progress(journey, walker)

@@ -52,6 +52,9 @@ def review(activity_id: int, team: Team, captain: User, approve: bool) -> Activi
     """
     if team.is_archived:
         raise ReviewRefused("This team is archived: it no longer reviews walks.")
+    walker_id = db.session.scalar(select(Activity.user_id).where(Activity.id == activity_id))
+    if walker_id is not None:
+        counters.lock_walker(walker_id)
     activity = db.session.execute(
         select(Activity)
         .where(Activity.id == activity_id)
@@ -85,9 +88,5 @@ def review(activity_id: int, team: Team, captain: User, approve: bool) -> Activi
             distance_m=float(activity.distance_m),
             activity_kind=activity.kind,
         )
-    for credit in credits:
-        if credit.after_m > credit.before_m:
-            journey = db.session.get(Journey, credit.journey_id)
-            db.session.refresh(journey)
-            journeys.announce_progress(journey, activity.user)
+    journeys.announce_credits(credits, activity.user)
     return activity

@@ -2,8 +2,12 @@
 
 An activity counts for a journey when it is "ok", its date lies in the journey's window (from
 the start; for an ended journey, only if logged before it ended) and inside one of the walker's
-memberships of the journey's team (from the walker's local date of joining to that of leaving).
-The same SQL predicate serves logging and the reconcile, so both always agree.
+memberships of the journey's team (from the walker's local date of joining to that of leaving,
+and logged before leaving). The same SQL predicate serves logging, `resync` and the reconcile,
+so all three always agree.
+
+Every change to what a walker has counted (log, edit, delete, review, join, a journey's start)
+first takes the walker's lock: two of them never compute from each other's half-done work.
 """
 
 from dataclasses import dataclass
@@ -23,6 +27,7 @@ CREDIT_RULE = """
         WHERE m.team_id = j.team_id AND m.user_id = a.user_id
           AND a.activity_date >= m.joined_on
           AND (m.left_on IS NULL OR a.activity_date <= m.left_on)
+          AND (m.left_at IS NULL OR a.created_at <= m.left_at)
     )
 """
 
@@ -72,6 +77,21 @@ _ADD_TO_WALKER_DAY = text("""
 """)
 
 
+_WALKER_LOCK = 0xC0DE  # first key of pg_advisory_xact_lock(key, user_id)
+
+
+def lock_walker(user_id: int) -> None:
+    """Hold the walker's counting lock until the transaction ends.
+
+    Take it before reading anything the counting depends on, and before any team event's
+    append lock (team_events.record), so that locks are always taken in the same order.
+    """
+    db.session.execute(
+        text("SELECT pg_advisory_xact_lock(:key, :user_id)"),
+        {"key": _WALKER_LOCK, "user_id": user_id},
+    )
+
+
 @dataclass(frozen=True)
 class Credit:
     """What one change did to one journey: the distance before and after, for milestones."""
@@ -108,11 +128,49 @@ def apply(user_id: int, day: date, created_at: datetime, delta_m: Decimal, revie
         if credited is None:
             continue
         before, after, team_id = credited
-        day_before, day_after = db.session.execute(_ADD_TO_MEMBER_DAY, keys).one()
-        days = (day_after > 0) - (day_before > 0)  # a day became active (+1) or empty (-1)
-        db.session.execute(_ADD_TO_CONTRIBUTION, {**keys, "days": days})
+        _add_to_member(keys)
         credits.append(Credit(journey_id, team_id, before, after))
     return credits
+
+
+def _add_to_member(keys: dict) -> None:
+    day_before, day_after = db.session.execute(_ADD_TO_MEMBER_DAY, keys).one()
+    days = (day_after > 0) - (day_before > 0)  # a day became active (+1) or empty (-1)
+    db.session.execute(_ADD_TO_CONTRIBUTION, {**keys, "days": days})
+
+
+_WALKER_DRIFT = text(f"""
+    WITH e AS (
+        SELECT j.id AS journey_id, a.activity_date AS day, SUM(a.distance_m) AS distance_m
+        FROM activities a JOIN journeys j ON j.id = ANY(:journey_ids)
+        WHERE a.user_id = :user_id AND {CREDIT_RULE}
+        GROUP BY 1, 2
+    ), s AS (
+        SELECT journey_id, day, distance_m FROM journey_member_days
+        WHERE user_id = :user_id AND journey_id = ANY(:journey_ids)
+    )
+    SELECT journey_id, day, COALESCE(e.distance_m, 0) - COALESCE(s.distance_m, 0) AS delta
+    FROM e FULL JOIN s USING (journey_id, day)
+    WHERE COALESCE(e.distance_m, 0) <> COALESCE(s.distance_m, 0)
+    ORDER BY journey_id, day
+""")
+
+
+def resync(user_id: int, journey_ids: list[int]) -> list[Credit]:
+    """Bring one walker's counters on these journeys to what the counting rule says.
+
+    For a change of the rule's inputs other than an activity: a walker joining (today's earlier
+    walks now count), a journey starting. The caller holds the walker's lock.
+    """
+    credits: dict[int, Credit] = {}
+    drift = db.session.execute(_WALKER_DRIFT, {"user_id": user_id, "journey_ids": journey_ids})
+    for journey_id, day, delta in drift.all():
+        keys = {"journey_id": journey_id, "user_id": user_id, "day": day, "delta": delta}
+        before, after, team_id = db.session.execute(_ADD_TO_JOURNEY, keys).one()
+        _add_to_member(keys)
+        before = credits[journey_id].before_m if journey_id in credits else before
+        credits[journey_id] = Credit(journey_id, team_id, before, after)
+    return list(credits.values())
 
 
 # Every counter as the raw activities say it should be, compared with what is stored.

@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from milequest.extensions import db
-from milequest.models import Journey, Route, Team, User
+from milequest.models import Journey, Membership, Route, Team, User
 from milequest.models.base import utcnow
-from milequest.services import route_positions, team_events
+from milequest.services import counters, route_positions, team_events
 from milequest.services.team_locks import lock_team
 
 
@@ -80,10 +80,28 @@ def start_journey(
             db.session.add(journey)
     except IntegrityError as exc:  # the partial unique index: one active journey per team
         raise JourneyError("The team is already on a journey: finish or abandon it first.") from exc
+    credits = _count_walks_already_logged(journey)
     team_events.record(
         team.id, "journey_started", actor=by, journey_id=journey.id, route=route.name
     )
+    announce_credits(credits, by)
     return journey
+
+
+def _count_walks_already_logged(journey: Journey) -> list[counters.Credit]:
+    """A journey starting today counts the members' walks from earlier today, as the rule says."""
+    walker_ids = db.session.scalars(
+        select(Membership.user_id)
+        .where(Membership.team_id == journey.team_id)
+        .where(or_(Membership.left_on.is_(None), Membership.left_on >= journey.started_on))
+        .distinct()
+        .order_by(Membership.user_id)  # one lock order: two starts never wait on each other
+    )
+    credits = []
+    for walker_id in walker_ids.all():
+        counters.lock_walker(walker_id)
+        credits += counters.resync(walker_id, [journey.id])
+    return credits
 
 
 def abandon_journey(journey: Journey, by: User) -> None:
@@ -92,6 +110,15 @@ def abandon_journey(journey: Journey, by: User) -> None:
     journey.status = "abandoned"
     journey.ended_at = utcnow()
     team_events.record(journey.team_id, "journey_abandoned", actor=by, journey_id=journey.id)
+
+
+def announce_credits(credits: list[counters.Credit], by: User | None = None) -> None:
+    """Announce what each journey that moved forward has now passed (from its locked row)."""
+    for credit in credits:
+        if credit.after_m > credit.before_m:
+            journey = db.session.get(Journey, credit.journey_id)
+            db.session.refresh(journey)
+            announce_progress(journey, by)
 
 
 def announce_progress(journey: Journey, by: User | None = None) -> None:

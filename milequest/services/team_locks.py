@@ -14,6 +14,6 @@ def lock_team(team: Team) -> Team:
     return db.session.execute(
         select(Team)
         .where(Team.id == team.id)
-        .with_for_update()
+        .with_for_update(key_share=True)  # not KEY: inserts referring to the team go on
         .execution_options(populate_existing=True)
     ).scalar_one()

@@ -9,9 +9,9 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from milequest.extensions import db
-from milequest.models import Membership, Team, User
+from milequest.models import Journey, Membership, Team, User
 from milequest.models.base import utcnow
-from milequest.services import journeys, team_events, team_invites
+from milequest.services import counters, journeys, team_events, team_invites
 from milequest.services.team_access import active_membership
 from milequest.services.team_locks import lock_team
 
@@ -202,8 +202,17 @@ def _add_member(team: Team, user: User, *, role: str, via: str = "created") -> M
         )
         return active_membership(team.id, user.id)
     db.session.refresh(team)
+    credits = _count_walks_already_logged(team, user)
     team_events.record(team.id, "member_joined", actor=user, subject=user, via=via)
+    journeys.announce_credits(credits, user)
     return membership
+
+
+def _count_walks_already_logged(team: Team, user: User) -> list[counters.Credit]:
+    """A walker joining today brings the walks logged earlier today, as the rule says."""
+    counters.lock_walker(user.id)
+    journey_ids = db.session.scalars(select(Journey.id).where(Journey.team_id == team.id))
+    return counters.resync(user.id, journey_ids.all())
 
 
 def _lock_unarchived(team: Team) -> None:

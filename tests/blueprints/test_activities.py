@@ -88,7 +88,13 @@ def test_a_quick_pick_button_logs_its_distance(client):
         ({"distance": "0"}, "above 0"),
         ({"distance": "251"}, "at most 250 km"),
         ({"distance": "1e9"}, "at most 250 km"),
-        ({"distance": "far"}, "Not a valid decimal"),
+        ({"distance": "far"}, "as a number, like 3.5"),
+        ({"distance": "three"}, "as a number, like 3.5"),
+        ({"distance": "251", "unit": "mi"}, "at most 155.3 miles"),
+        ({"distance": "2", "unit": "mi", "duration_minutes": "5"}, "24 mph is too fast"),
+        ({"duration_minutes": "0"}, "above 0, or leave it empty"),
+        ({"duration_minutes": "1.5"}, "whole minutes"),
+        ({"activity_date": "2026-02-30"}, "2026-02-30 is not a date on the calendar"),
         ({"distance": "NaN"}, "as a number"),
         ({"distance": "Infinity"}, "as a number"),
         ({"distance": "-inf"}, "as a number"),
@@ -117,6 +123,62 @@ def test_bad_input_is_a_422_that_keeps_the_input_and_logs_nothing(client, fields
     if "note" not in fields:
         assert "sunny loop" in page
     assert count_activities() == 0
+
+
+@pytest.mark.parametrize(
+    ("typed", "language", "metres"),
+    [
+        ("12,5", "de-DE,de;q=0.9", "12500.000"),
+        ("12,5", "en-GB", "12500.000"),
+        ("1,250", "fr", "1250.000"),
+        (" 3.25 ", "en", "3250.000"),
+    ],
+)
+def test_a_decimal_comma_is_read_where_the_walker_writes_one(client, typed, language, metres):
+    walker, _team, _journey = walker_on_a_journey()
+    sign_in_as(client, walker)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+
+    response = post_form(client, "/activities/", form(distance=typed))
+
+    assert response.status_code == 303
+    assert db.session.scalar(select(Activity.distance_m)) == Decimal(metres)
+
+
+def test_a_thousands_comma_in_english_is_told_how_far_is_too_far(client):
+    walker, _team, _journey = walker_on_a_journey()
+    sign_in_as(client, walker)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en-US"
+
+    response = post_form(client, "/activities/", form(distance="1,250"))
+
+    assert response.status_code == 422 and "at most 250 km" in response.get_data(as_text=True)
+
+
+def test_a_number_the_walker_typed_is_shown_back_as_typed(client):
+    walker, _team, _journey = walker_on_a_journey()
+    sign_in_as(client, walker)
+
+    page = post_form(client, "/activities/", form(distance="2,5", kind="swim")).get_data(
+        as_text=True
+    )
+
+    assert 'value="2,5"' in page and 'type="text"' in page
+
+
+def test_a_double_sent_delete_says_the_walk_is_already_gone(client):
+    walker, _team, journey = walker_on_a_journey()
+    activity = log(walker, 2)
+    sign_in_as(client, walker)
+
+    first = post_form(client, f"/activities/{activity.id}/delete", {})
+    second = post_form(client, f"/activities/{activity.id}/delete", {})
+
+    assert first.status_code == 303
+    assert second.status_code == 404
+    assert "taken off the totals once" in second.get_data(as_text=True)
+    db.session.refresh(journey)
+    assert journey.distance_m == 0
 
 
 def test_a_run_may_be_faster_than_a_walk(client):
