@@ -60,7 +60,7 @@ def show(access):
         "teams/show.html",
         **_page_parts(access),
         events=events,
-        last_event_id=events[0].id if events else 0,
+        last_event_id=team_events.last_id(access.team.id),
         live_parts=live_fragments.PER_VIEWER_PARTS,
         share_link=team_invites.share_link(access.team) if access.can_manage else None,
         held_activities=activity_reviews.held_for_team(access.team) if access.can_manage else [],

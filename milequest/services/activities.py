@@ -12,10 +12,10 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
 from milequest.extensions import db
-from milequest.models import Activity, User
+from milequest.models import Activity, Journey, User
 from milequest.models.activity import KINDS, MAX_DISTANCE_M
 from milequest.models.base import utcnow
-from milequest.services import counters, journeys, plausibility, team_events
+from milequest.services import counters, journeys, plausibility, team_access, team_events
 from milequest.services.text_checks import text_problem
 
 MILLIMETRE = Decimal("0.001")
@@ -162,7 +162,9 @@ def edit_activity(activity: Activity, data: ActivityInput, today: date) -> Activ
     data = _to_millimetres(data)
     activity = _lock(activity)
     check(data, today, imported=activity.source == "import")
-    _count(activity, -activity.distance_m)
+    if data.distance_m > activity.distance_m:
+        _refuse_growth_for_teams_left(activity)
+    taken_back = _count(activity, -activity.distance_m)
     activity.distance_m, activity.activity_date = data.distance_m, data.activity_date
     activity.kind, activity.duration_s, activity.note = (
         data.kind,
@@ -176,14 +178,16 @@ def edit_activity(activity: Activity, data: ActivityInput, today: date) -> Activ
     if held_because and activity.review_status == "ok":  # an edit cannot slip past a review
         activity.review_status, activity.review_reason = "held", " ".join(held_because)
     db.session.flush()
-    journeys.announce_credits(_count(activity, activity.distance_m), activity.user)
+    credits = _count(activity, activity.distance_m)
+    _tell_teams(taken_back + credits, activity)
+    journeys.announce_credits(credits, activity.user)
     return activity
 
 
 def delete_activity(activity: Activity) -> None:
     """Delete an activity and take back what it counted, once. Raises ActivityGone."""
     activity = _lock(activity)
-    _count(activity, -activity.distance_m)
+    _tell_teams(_count(activity, -activity.distance_m), activity)
     db.session.delete(activity)
     db.session.flush()
 
@@ -276,6 +280,28 @@ def _by_client_id(walker: User, client_id: uuid.UUID) -> Activity:
     return db.session.scalar(
         select(Activity).where(Activity.user_id == walker.id, Activity.client_id == client_id)
     )
+
+
+def _refuse_growth_for_teams_left(activity: Activity) -> None:
+    """A walk that counts for a team its walker has left may shrink there, never grow."""
+    journey_ids = counters.credited_journeys(
+        activity.user_id, activity.activity_date, activity.created_at, activity.review_status
+    )
+    for journey_id in journey_ids:
+        team_id = db.session.get(Journey, journey_id).team_id
+        if team_access.active_membership(team_id, activity.user_id) is None:
+            raise ActivityInvalid(
+                {
+                    "distance": "This walk counts for a team you have left: it can be made "
+                    "shorter or deleted, not longer. Log more distance as a new walk."
+                }
+            )
+
+
+def _tell_teams(credits: list[counters.Credit], activity: Activity) -> None:
+    """A quiet event (no feed line) that moves the teammates' live totals and leaderboards."""
+    for team_id in sorted({c.team_id for c in credits}):  # team order: see team_events.record
+        team_events.record(team_id, "activity_changed", actor=activity.user)
 
 
 def _count(activity: Activity, delta_m: Decimal) -> list[counters.Credit]:

@@ -64,6 +64,7 @@ PARTS: dict[str, Shared | PerViewer] = {
 PARTS_BY_KIND: dict[str, tuple[str, ...]] = {
     "activity_logged": ("progress", "leaderboard"),
     "activity_approved": ("progress", "leaderboard"),
+    "activity_changed": ("progress", "leaderboard"),  # an edit or a delete: no feed line
     "milestone_reached": ("progress",),
     "member_joined": ("members", "progress", "leaderboard"),
     "member_left": ("members", "leaderboard"),

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 CHANNEL_PREFIX = "team:"
 _TO_PUBLISH = "milequest.team_events_to_publish"
 _APPEND_LOCK = 0x7E57  # first key of pg_advisory_xact_lock(key, team_id)
+QUIET_KINDS = ("activity_changed",)  # an edit or a delete: live totals move, the feed says nothing
 
 
 def record(
@@ -54,10 +55,11 @@ def _is_archived(team_id: int) -> bool:
 
 
 def recent(team_id: int, limit: int = 20) -> list[TeamEvent]:
+    """The team's feed, newest first: events with words (QUIET_KINDS only move the numbers)."""
     return list(
         db.session.scalars(
             select(TeamEvent)
-            .where(TeamEvent.team_id == team_id)
+            .where(TeamEvent.team_id == team_id, TeamEvent.kind.not_in(QUIET_KINDS))
             .order_by(TeamEvent.id.desc())
             .limit(limit)
         )

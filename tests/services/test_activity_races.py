@@ -182,10 +182,12 @@ def test_a_removed_member_adds_nothing_after_removal_and_stays_on_the_leaderboar
     journey = make_journey(team, make_route(team.created_by, LONG_WAY))
     stayer, leaver = add_member(team).user, add_member(team).user
     log(stayer, 3)
-    log(leaver, 2)
+    before_removal = log(leaver, 2)
     team_service.leave_team(team, leaver, removed_by=team.created_by)
 
     log(leaver, 4)  # dated the day of the removal, logged after it
+    with pytest.raises(activities.ActivityInvalid, match="team you have left"):
+        activities.edit_activity(before_removal, _walk(leaver, "200"), journey.started_on)
 
     db.session.refresh(journey)
     assert journey.distance_m == Decimal("5000.000")
@@ -227,7 +229,8 @@ def test_random_interleavings_of_every_change_keep_counters_equal_to_the_rule(ap
     assert db.session.scalar(select(TeamEvent.id).limit(1)) is not None
 
 
-EXPECTED = (activities.ActivityGone, team_service.TeamError)
+# Refusals a walker can meet here: a walk deleted from the other tab, a walk grown for a team left.
+EXPECTED = (activities.ActivityGone, activities.ActivityInvalid, team_service.TeamError)
 
 
 def _random_changes(ids: dict, walker_id: int, seed: int, steps: int = 25):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from milequest.extensions import db
 from milequest.models import JourneyContribution, TeamEvent
-from milequest.services import activities, teams
+from milequest.services import activities, team_events, teams
 from tests.factories import add_member, log, make_journey, make_user
 
 TODAY = date.today()
@@ -213,3 +213,17 @@ def walker_memberships(walker):
     from milequest.models import Membership
 
     return db.session.scalars(select(Membership).where(Membership.user_id == walker.id))
+
+
+def test_edits_and_deletes_move_the_live_totals_without_a_feed_line():
+    journey = journey_started(0)
+    team = journey_team(journey)
+    walker = member_since(team, 0)
+    activity = log(walker, 2)
+
+    edit(activity, 3)
+    activities.delete_activity(activity)
+
+    assert len(events(team, "activity_changed")) == 2
+    feed = [e.kind for e in team_events.recent(team.id)]
+    assert feed[0] == "activity_logged" and "activity_changed" not in feed
