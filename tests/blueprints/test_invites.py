@@ -75,10 +75,14 @@ def test_email_invite_round_trip_through_the_mail_backend_and_sign_up(app, clien
     [eml] = Path(app.config["MAIL_DIR"]).glob("*.eml")
     body = message_from_bytes(eml.read_bytes()).get_payload(decode=True).decode()
     invite_path = "/invites/" + body.split("/invites/")[1].split()[0]
+    assert "only for an account with the email address this message was sent to" in body
 
     newbie = app.test_client()
     landing = newbie.get(invite_path).get_data(as_text=True)
     assert "Dawn Patrol" in landing and f"/signup?next={invite_path}" in landing
+    signup_page = newbie.get(f"/signup?next={invite_path}").get_data(as_text=True)
+    assert "Sign up with the email address your invite was sent to" in signup_page
+    assert "newbie" not in signup_page
     post_form(
         newbie,
         f"/signup?next={invite_path}",
@@ -257,6 +261,7 @@ def test_an_unconfirmed_account_with_the_address_must_confirm_first(client):
 
     assert page.status_code == refused.status_code == 403
     assert "Confirm your email first" in refused.get_data(as_text=True)
+    assert f'action="/invites/{invite.code}/switch-account"' in refused.get_data(as_text=True)
     assert not teams.is_member(team, newbie) and invite.used_at is None
 
 
@@ -312,3 +317,7 @@ def test_switching_account_logs_out_and_comes_back_to_the_invite(client):
     assert switched.status_code == 303 and switched.headers["Location"] == f"/invites/{invite.code}"
     assert "Log in with the email address this invite was sent to" in page
     assert f"/login?next=/invites/{invite.code}" in page
+
+
+def test_plain_sign_up_says_nothing_about_invites(client):
+    assert "your invite was sent to" not in client.get("/signup").get_data(as_text=True)
