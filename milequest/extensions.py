@@ -8,7 +8,7 @@ from celery import Celery, Task
 from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+from flask_login import AnonymousUserMixin, LoginManager
 from flask_migrate import Migrate
 from flask_sock import Sock
 from flask_sqlalchemy import SQLAlchemy
@@ -31,6 +31,12 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Visitor(AnonymousUserMixin):
+    """Someone not logged in. Pages they may see (an invite's journey) give distances in km."""
+
+    units = "km"
 
 
 db = SQLAlchemy(model_class=Base)
@@ -78,6 +84,7 @@ def init_app(app: Flask) -> None:
     )
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login_form"
+    login_manager.anonymous_user = Visitor
     login_manager.login_message_category = "info"
     csrf.init_app(app)
     sock.init_app(app)

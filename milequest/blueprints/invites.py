@@ -1,7 +1,16 @@
 """Invites: the captain's invite page, joining by share link or code, and email invites."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, logout_user
 
 from milequest.blueprints.team_scope import team_view
 from milequest.extensions import db, limiter
@@ -126,6 +135,15 @@ def accept_email_invite(token: str):
     return _accept(token, "email")
 
 
+@bp.post("/invites/<token>/switch-account")
+def switch_account(token: str):
+    """Log out and come back to the invite, to log in with the account it was sent to."""
+    logout_user()
+    session.clear()
+    flash("You are logged out. Log in with the email address this invite was sent to.", "info")
+    return see_other(url_for("invites.email_invite", token=token), reload=True)
+
+
 _CODE_PROBLEMS = {
     "unknown": "No team uses that code. Check it with your captain.",
     "expired": "That code has expired. Ask your captain for the new one.",
@@ -142,19 +160,27 @@ def _invite_page(code: str, kind: str):
             "invites/unusable.html", reason=problem.reason, kind=kind
         ), 410 if problem.reason != "unknown" else 404
     already = current_user.is_authenticated and teams.is_member(invite.team, current_user)
+    refusal = None
+    if current_user.is_authenticated and not already:
+        refusal = team_invites.refusal(invite, current_user)
     return render_template(
         "invites/accept.html",
-        invite=invite,
+        preview=team_invites.preview(invite),
         team=invite.team,
         kind=kind,
         already=already,
+        refusal=refusal,
         action=request.path,
-    )
+        switch_url=url_for("invites.switch_account", token=code) if kind == "email" else None,
+    ), 403 if refusal else 200
 
 
 def _accept(code: str, kind: str):
     try:
         membership = teams.join_with_invite(code, kind, current_user)
+    except team_invites.InviteNotYours:
+        db.session.rollback()
+        return _invite_page(code, kind)
     except team_invites.InviteUnusable as problem:
         db.session.rollback()
         return render_template("invites/unusable.html", reason=problem.reason, kind=kind), 410

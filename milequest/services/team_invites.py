@@ -2,9 +2,12 @@
 
 Codes avoid look-alike characters (no 0/O, 1/I/L, 2/Z, 5/S, 8/B) so they can be read aloud.
 A single-use invite is claimed by one atomic UPDATE: of two racing accepts, exactly one wins.
+An email invite belongs to its address: only the account that confirmed that address can
+accept it, and nobody but the team's captains is ever shown the address.
 """
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, url_for
@@ -13,7 +16,7 @@ from sqlalchemy import select, update
 from milequest.extensions import db
 from milequest.models import Team, TeamInvite, User
 from milequest.models.base import utcnow
-from milequest.services import emails
+from milequest.services import emails, journeys
 from milequest.services.team_locks import lock_team
 
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -21,12 +24,29 @@ CODE_LENGTH = 8
 
 
 class InviteUnusable(Exception):
-    """`reason` is one of: unknown, expired, revoked, used, archived."""
+    """`reason` is one of: unknown, expired, revoked, used, archived (InviteNotYours: below)."""
 
     def __init__(self, reason: str, invite: TeamInvite | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.invite = invite
+
+
+class InviteNotYours(InviteUnusable):
+    """An email invite opened by an account that may not accept it.
+
+    `reason` is "unconfirmed" (the account has not confirmed its address yet) or
+    "someone_else" (a confirmed account with another address).
+    """
+
+
+@dataclass(frozen=True)
+class InvitePreview:
+    """What anyone holding an invite may see: no member but the inviter, no address."""
+
+    team: Team
+    inviter_name: str
+    progress: journeys.Progress | None
 
 
 def new_share_code() -> str:
@@ -159,10 +179,43 @@ def usable_invite(code: str, kind: str) -> TeamInvite:
     return invite
 
 
+def refusal(invite: TeamInvite, user: User) -> str | None:
+    """Why `user` may not accept `invite` (an InviteNotYours reason), or None if they may.
+
+    An unconfirmed account is refused whatever its address: telling it "this one is yours,
+    confirm first" would let anyone who holds the link test a guessed address by signing up.
+    """
+    if invite.kind != "email":
+        return None
+    if not user.is_verified:
+        return "unconfirmed"
+    if user.email.lower() != invite.email.lower():
+        return "someone_else"
+    return None
+
+
+def preview(invite: TeamInvite) -> InvitePreview:
+    """The team as a stranger opening `invite` sees it: its journey so far and who invited them.
+
+    The inviter of a share link is the captain who made the current link.
+    """
+    inviter = db.session.get(User, invite.created_by_id)
+    journey = journeys.active_journey(invite.team)
+    progress = journeys.progress(journey) if journey is not None else None
+    return InvitePreview(invite.team, inviter.display_name, progress)
+
+
 def claim(invite: TeamInvite, user: User) -> None:
-    """Mark a single-use invite used; InviteUnusable("used") if someone else was first."""
+    """Mark a single-use invite used by `user`.
+
+    Raises InviteNotYours if it is not theirs to accept, InviteUnusable("used") if they were
+    not first.
+    """
     if invite.kind != "email":
         return
+    reason = refusal(invite, user)
+    if reason is not None:
+        raise InviteNotYours(reason, invite)
     claimed = db.session.execute(
         update(TeamInvite)
         .where(TeamInvite.id == invite.id, TeamInvite.used_at.is_(None))

@@ -4,7 +4,7 @@ import pytest
 
 from milequest.models.base import utcnow
 from milequest.services import team_invites, teams
-from tests.factories import make_team, make_user
+from tests.factories import add_member, make_journey, make_team, make_user
 from tests.helpers import outbox
 
 
@@ -36,11 +36,70 @@ def test_rotating_the_code_cuts_old_links_off():
 def test_email_invite_is_single_use():
     team = make_team()
     invite = team_invites.invite_by_email(team, team.created_by, "ann@example.com")
-    teams.join_with_invite(invite.code, "email", make_user())
+    ann = make_user(email="ann@example.com")
+    teams.join_with_invite(invite.code, "email", ann)
+    teams.leave_team(team, ann)
 
     with pytest.raises(team_invites.InviteUnusable) as refused:
-        teams.join_with_invite(invite.code, "email", make_user())
+        teams.join_with_invite(invite.code, "email", ann)
     assert refused.value.reason == "used"
+
+
+def test_email_invite_is_accepted_by_its_address_in_any_case():
+    team = make_team()
+    invite = team_invites.invite_by_email(team, team.created_by, "Ann.Walker@Example.com")
+
+    teams.join_with_invite(invite.code, "email", make_user(email="ANN.walker@example.COM"))
+
+    assert invite.used_at is not None
+
+
+@pytest.mark.parametrize(
+    ("email", "verified", "reason"),
+    [
+        ("bob@example.com", True, "someone_else"),
+        ("ann@example.com", False, "unconfirmed"),
+        ("bob@example.com", False, "unconfirmed"),
+    ],
+)
+def test_email_invite_refuses_other_and_unconfirmed_accounts(email, verified, reason):
+    team = make_team()
+    invite = team_invites.invite_by_email(team, team.created_by, "ann@example.com")
+    user = make_user(email=email, verified=verified)
+
+    with pytest.raises(team_invites.InviteNotYours) as refused:
+        teams.join_with_invite(invite.code, "email", user)
+
+    assert refused.value.reason == reason
+    assert invite.used_at is None and not teams.is_member(team, user)
+
+
+def test_share_link_takes_any_account():
+    team = make_team()
+    link = team_invites.share_link(team)
+    assert team_invites.refusal(link, make_user(verified=False)) is None
+
+
+def test_preview_shows_the_inviter_and_the_journey_so_far():
+    captain = make_user(display_name="Cap Ann")
+    team = make_team(captain)
+    invite = team_invites.invite_by_email(team, captain, "bob@example.com")
+    journey = make_journey(team, distance_m=2500)
+
+    preview = team_invites.preview(invite)
+
+    assert preview.inviter_name == "Cap Ann"
+    assert preview.progress.journey == journey and preview.progress.distance_m == 2500
+
+
+def test_preview_of_a_share_link_names_the_captain_who_made_it():
+    team = make_team()
+    other = add_member(team, make_user(display_name="Rotating Rita"), role="captain").user
+    link = team_invites.rotate_share_link(team, other)
+
+    preview = team_invites.preview(link)
+
+    assert preview.inviter_name == "Rotating Rita" and preview.progress is None
 
 
 def test_member_opening_an_invite_again_does_not_use_it_up():
@@ -62,7 +121,7 @@ def test_expired_and_revoked_invites_are_refused(reason):
         team_invites.revoke(team, invite.id)
 
     with pytest.raises(team_invites.InviteUnusable) as refused:
-        teams.join_with_invite(invite.code, "email", make_user())
+        teams.join_with_invite(invite.code, "email", make_user(email="ann@example.com"))
     assert refused.value.reason == reason
 
 
@@ -82,7 +141,7 @@ def test_pending_invites_exclude_used_revoked_and_expired_ones():
     used = team_invites.invite_by_email(team, captain, "used@example.com")
     revoked = team_invites.invite_by_email(team, captain, "revoked@example.com")
     expired = team_invites.invite_by_email(team, captain, "expired@example.com")
-    teams.join_with_invite(used.code, "email", make_user())
+    teams.join_with_invite(used.code, "email", make_user(email="used@example.com"))
     team_invites.revoke(team, revoked.id)
     expired.expires_at = utcnow() - timedelta(days=1)
 
