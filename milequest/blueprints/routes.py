@@ -65,25 +65,26 @@ def create():
     return see_other(url_for("routes.edit", route_id=route.id))
 
 
+def _route_page(route_id: int):
+    route = _visible(route_id)
+    line = route_maps.leaflet_line(route)
+    return render("routes/route.html", "routes/_build.html", route=route, line=line)
+
+
 @bp.get("/<int:route_id>")
 def show(route_id: int):
-    route = _visible(route_id)
-    return render_template(
-        "routes/route.html",
-        route=route,
-        line=route_maps.leaflet_line(route),
-    )
+    return _route_page(route_id)
 
 
 @bp.get("/<int:route_id>/status")
 def status(route_id: int):
-    route = _visible(route_id)
-    return render("routes/route.html", "routes/_status.html", route=route, line=[])
+    """What the route page polls while the route builds: its whole build-dependent block."""
+    return _route_page(route_id)
 
 
-def _edit_page(route, status: int = 200, error: str | None = None, **forms):
+def _edit_context(route, error: str | None = None, **forms) -> dict:
     query = request.args.get("q", "").strip()
-    context = {
+    return {
         "route": route,
         "query": query,
         "results": places.search_places(query) if query else [],
@@ -93,7 +94,11 @@ def _edit_page(route, status: int = 200, error: str | None = None, **forms):
         "save_form": forms.get("save_form") or SaveRouteForm(name=route.name),
         "point_form": forms.get("point_form") or PointWaypointForm(),
     }
-    return render("routes/edit.html", "routes/_place_results.html", status, **context)
+
+
+def _edit_page(route, status: int = 200, error: str | None = None, **forms):
+    # Always the whole page: htmx follows "Start a route" (HX-Location) here too.
+    return render_template("routes/edit.html", **_edit_context(route, error, **forms)), status
 
 
 @bp.get("/<int:route_id>/edit")
@@ -102,6 +107,13 @@ def edit(route_id: int):
     if not route.is_editable:
         return see_other(url_for("routes.show", route_id=route.id))
     return _edit_page(route)
+
+
+@bp.get("/<int:route_id>/places")
+def place_results(route_id: int):
+    """The search box's results, swapped in as the walker types (the page's twin is edit?q=)."""
+    route = _editable(route_id)
+    return render("routes/edit.html", "routes/_place_results.html", **_edit_context(route))
 
 
 def _change(route, change):

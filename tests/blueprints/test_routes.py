@@ -56,10 +56,33 @@ def test_search_answers_a_fragment_to_htmx(client, places):
     user = make_user()
     draft = make_draft(user)
     log_in(client, user)
-    response = client.get(f"/routes/{draft.id}/edit?q=paris", headers=HTMX_HEADERS)
+    response = client.get(f"/routes/{draft.id}/places?q=paris", headers=HTMX_HEADERS)
     body = response.get_data(as_text=True)
     assert body.startswith('<div id="place-results"')
     assert body.index("Paris, France") < body.index("Paris, TX")
+
+
+def test_the_editor_is_a_whole_page_when_htmx_follows_start_a_route(client):
+    user = make_user()
+    log_in(client, user)
+    response = post_form(client, "/routes", {"name": "Coast walk"}, htmx=True, token_page="/routes")
+    editor = response.headers["HX-Location"]
+
+    page = client.get(editor, headers=HTMX_HEADERS).get_data(as_text=True)
+
+    assert "<h1>Coast walk</h1>" in page and 'id="place-results"' in page
+
+
+def test_the_status_poll_brings_the_map_and_milestone_distances_once_built(client):
+    user = make_user()
+    route = make_route(user, SCOTLAND)
+    log_in(client, user)
+
+    block = client.get(f"/routes/{route.id}/status", headers=HTMX_HEADERS).get_data(as_text=True)
+
+    assert block.startswith('<div id="route-build"') and "hx-trigger" not in block
+    assert "route-svg" in block and 'id="route-map-live"' in block
+    assert "181.2 km" in block and "-</span>" not in block
 
 
 def test_saving_one_waypoint_answers_422_and_keeps_the_draft(client):
