@@ -12,7 +12,7 @@ from milequest.forms.routes import (
     SaveRouteForm,
 )
 from milequest.htmx import render, see_other
-from milequest.services import places, route_maps, routes
+from milequest.services import places, route_legs, route_maps, routes
 
 bp = Blueprint("routes", __name__, url_prefix="/routes")
 METRES_PER = {"km": 1000.0, "mi": 1609.344}
@@ -84,11 +84,14 @@ def status(route_id: int):
 
 def _edit_context(route, error: str | None = None, **forms) -> dict:
     query = request.args.get("q", "").strip()
+    points = routes.waypoint_points(route)
     return {
         "route": route,
         "query": query,
-        "results": places.search_places(query) if query else [],
+        "results": places.search_places(query, points[-1] if points else None) if query else [],
         "label": places.place_label,
+        "long_leg": forms.get("long_leg"),
+        "leg_rule": route_legs,
         "distance_m": routes.straight_distance_m(route),
         "error": error,
         "save_form": forms.get("save_form") or SaveRouteForm(name=route.name),
@@ -117,9 +120,16 @@ def place_results(route_id: int):
 
 
 def _change(route, change):
-    """Apply a draft change; 422 with the editor and the reason when the route refuses it."""
+    """Apply a draft change; 422 with the editor and the reason when the route refuses it.
+
+    A suspiciously long leg answers the editor with the question, and a form that posts the
+    same change again, confirmed.
+    """
     try:
         change()
+    except routes.LongLegError as exc:
+        db.session.rollback()
+        return _edit_page(route, 422, long_leg=exc.leg)
     except routes.RouteError as exc:
         db.session.rollback()
         return _edit_page(route, 422, error=str(exc))
@@ -133,7 +143,9 @@ def add_place(route_id: int):
     form = PlaceWaypointForm()
     if not form.validate():
         return _edit_page(route, 422, error="Pick a place from the search results.")
-    return _change(route, lambda: routes.add_place(route, form.place_id.data))
+    return _change(
+        route, lambda: routes.add_place(route, form.place_id.data, long_ok=form.long_ok.data)
+    )
 
 
 @bp.post("/<int:route_id>/points")
@@ -142,7 +154,10 @@ def add_point(route_id: int):
     form = PointWaypointForm()
     if not form.validate():
         return _edit_page(route, 422, error="Enter a latitude and a longitude.", point_form=form)
-    return _change(route, lambda: routes.add_point(route, form.lon.data, form.lat.data))
+    return _change(
+        route,
+        lambda: routes.add_point(route, form.lon.data, form.lat.data, long_ok=form.long_ok.data),
+    )
 
 
 @bp.post("/<int:route_id>/waypoints/<int:waypoint_id>/move")

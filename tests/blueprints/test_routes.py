@@ -1,3 +1,5 @@
+import re
+
 from sqlalchemy import select
 
 from milequest.extensions import db
@@ -172,3 +174,39 @@ def test_svg_map_of_a_2000_vertex_route_is_small(client, app):
     assert svg.count("<svg") == 1 and "<title" in svg and "<desc" in svg
     assert "route-svg__marker" in svg
     assert len(svg.encode()) < 10_000
+
+
+def test_a_leg_to_the_wrong_berwick_asks_first_in_the_walkers_units(client, places):
+    from milequest.services import places as gazetteer
+
+    gazetteer.load_places(c for c in gazetteer.geonames_cities(500) if c["name"] == "Berwick")
+    user = make_user(units="mi")
+    draft = make_draft(user, SCOTLAND[:1])
+    log_in(client, user)
+    edit = f"/routes/{draft.id}/edit"
+    assert "from Point 1" in client.get(edit + "?q=berwick").get_data(as_text=True)
+
+    asked = post_form(
+        client,
+        f"/routes/{draft.id}/waypoints",
+        {"place_id": place_id("Berwick", "AU")},
+        token_page=edit,
+    )
+
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 422
+    assert "Is Berwick, Australia the place you meant?" in page
+    assert re.search(r"<strong>10,\d{3}\.\d mi</strong> from Point 1", page)
+    assert "over 621.4 mi for a first leg" in page
+    assert [w.name for w in draft.waypoints] == ["Point 1"]
+    assert f'name="place_id" value="{place_id("Berwick", "AU")}"' in page
+    assert 'name="long_ok" value="y"' in page
+    confirmed = post_form(
+        client,
+        f"/routes/{draft.id}/waypoints",
+        {"place_id": place_id("Berwick", "AU"), "long_ok": "y"},
+        token_page=edit,
+    )
+    assert confirmed.status_code == 303
+    db.session.expire_all()
+    assert [w.name for w in draft.waypoints] == ["Point 1", "Berwick"]

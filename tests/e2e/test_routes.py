@@ -78,3 +78,32 @@ def test_a_saved_route_shows_its_map_and_milestones_once_the_worker_built_it(
         build.locator("#route-map-live.leaflet-container path.leaflet-interactive")
     ).to_be_attached()
     phone.screenshot(path="/tmp/routes-built-360.png", full_page=True)
+
+
+@pytest.mark.committing
+def test_searching_after_edinburgh_offers_the_nearby_berwicks_and_asks_about_australia(
+    phone, live_url
+):
+    from milequest.services import places as gazetteer
+
+    names = {"Edinburgh", "Berwick", "North Berwick", "Berwick-Upon-Tweed", "South Berwick"}
+    gazetteer.load_places(c for c in gazetteer.geonames_cities(500) if c["name"] in names)
+    user = make_user()
+    draft = make_draft(user, SCOTLAND[:1], name="East Lothian coast")
+    db.session.commit()
+    log_in(phone, live_url, user.email)
+    phone.goto(f"{live_url}/routes/{draft.id}/edit")
+
+    phone.get_by_label("Find a place").fill("Berwick")
+
+    results = phone.locator("#place-results button")
+    expect(results.first).to_contain_text("United Kingdom")
+    expect(results.first).to_contain_text(re.compile(r"\d+\.\d km from Point 1"))
+    phone.screenshot(path="/tmp/routes-search-360.png")
+    phone.get_by_role("button", name=re.compile("^Add Berwick, Australia")).click()
+    question = phone.get_by_role("alert")
+    expect(question).to_contain_text("Is Berwick, Australia the place you meant?")
+    expect(question).to_be_in_viewport()
+    phone.screenshot(path="/tmp/routes-long-leg-360.png")
+    phone.get_by_role("link", name="No, find another place").click()
+    expect(phone.locator(".waypoints li")).to_have_count(1)
