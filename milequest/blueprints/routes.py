@@ -12,7 +12,7 @@ from milequest.forms.routes import (
     SaveRouteForm,
 )
 from milequest.htmx import render, see_other
-from milequest.services import places, route_legs, route_maps, routes
+from milequest.services import journeys, places, route_legs, route_maps, routes
 
 bp = Blueprint("routes", __name__, url_prefix="/routes")
 METRES_PER = {"km": 1000.0, "mi": 1609.344}
@@ -34,6 +34,11 @@ def distance(metres: float | None, units: str = "km") -> str:
 @bp.app_template_global("route_svg_map")
 def route_svg_map(route, distance_m=None, position=None):
     return route_maps.svg_map(route, distance_m, position)
+
+
+@bp.app_template_global("route_thumbnail")
+def route_thumbnail(route):
+    return route_maps.thumbnail(route)
 
 
 def _visible(route_id: int):
@@ -67,8 +72,10 @@ def create():
 
 def _route_page(route_id: int):
     route = _visible(route_id)
-    line = route_maps.leaflet_line(route)
-    return render("routes/route.html", "routes/_build.html", route=route, line=line)
+    context = {"route": route, "line": route_maps.leaflet_line(route), "teams": None}
+    if routes.can_start_on(route, current_user):
+        context["teams"] = journeys.captained_teams(current_user)
+    return render("routes/route.html", "routes/_build.html", **context)
 
 
 @bp.get("/<int:route_id>")

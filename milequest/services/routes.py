@@ -78,6 +78,15 @@ def routes_of(user: User) -> list[Route]:
     )
 
 
+def startable_routes(user: User) -> list[Route]:
+    """The built routes `user` can start a journey on: the catalog's and their own."""
+    return [r for r in catalog_routes() + routes_of(user) if r.status == "ready"]
+
+
+def can_start_on(route: Route, user: User) -> bool:
+    return route.status == "ready" and (route.is_catalog or route.owner_id == user.id)
+
+
 def create_draft(owner: User, name: str) -> Route:
     route = Route(owner_id=owner.id, name=name.strip(), status="draft")
     db.session.add(route)
