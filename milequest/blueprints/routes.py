@@ -100,6 +100,7 @@ def _edit_context(route, error: str | None = None, **forms) -> dict:
         "long_leg": forms.get("long_leg"),
         "leg_rule": route_legs,
         "distance_m": routes.straight_distance_m(route),
+        "legs_m": route_legs.legs_m(route),
         "error": error,
         "save_form": forms.get("save_form") or SaveRouteForm(name=route.name),
         "point_form": forms.get("point_form") or PointWaypointForm(),

@@ -40,6 +40,7 @@ def test_each_route_is_a_card_with_its_length_in_the_captains_units_and_none_is_
     }
     assert sorted(cards) == ["Border Stroll", "Length of Britain"]
     assert all('type="radio"' in c and '<svg class="route-thumb"' in c for c in cards.values())
+    assert all(len(re.search(r"<svg.*?</svg>", c, re.S).group()) < 1_000 for c in cards.values())
     assert "6.9 mi" in cards["Border Stroll"]
     assert re.search(r"6\d\d\.\d mi", cards["Length of Britain"])
     assert "checked" not in page and "<select" not in page
