@@ -32,6 +32,7 @@ def test_a_captain_picks_a_route_card_and_starts_the_journey(request, live_url, 
 
     page.get_by_role("button", name="Start journey").click()
     expect(page.get_by_role("alert")).to_contain_text("Choose a route for the journey.")
+    page.screenshot(path=f"/tmp/journeys-error-360-{request.node.callspec.id}.png")
 
     page.locator(".route-card", has_text="Border Stroll").click()
     page.get_by_role("button", name="Start journey").click()
