@@ -7,7 +7,7 @@ from milequest.blueprints.team_scope import team_view
 from milequest.extensions import db
 from milequest.forms.journeys import StartJourneyForm
 from milequest.htmx import see_other
-from milequest.services import activities, journeys, route_maps, routes
+from milequest.services import activities, journey_planning, journeys, route_maps, routes
 
 bp = Blueprint("journeys", __name__, url_prefix="/teams/<int:team_id>/journeys")
 
@@ -25,8 +25,8 @@ def _choice_context(team, form: StartJourneyForm | None) -> dict:
     return {
         "form": _start_form(form, choices),
         "choices": choices,
-        "pace": journeys.recent_pace(team, activities.today_for(current_user)),
-        "pace_days": journeys.PACE_DAYS,
+        "pace": journey_planning.recent_pace(team, activities.today_for(current_user)),
+        "pace_days": journey_planning.PACE_DAYS,
     }
 
 

@@ -12,7 +12,7 @@ from milequest.forms.routes import (
     SaveRouteForm,
 )
 from milequest.htmx import render, see_other
-from milequest.services import journeys, places, route_legs, route_maps, routes
+from milequest.services import journey_planning, places, route_legs, route_maps, routes
 
 bp = Blueprint("routes", __name__, url_prefix="/routes")
 METRES_PER = {"km": 1000.0, "mi": 1609.344}
@@ -74,7 +74,7 @@ def _route_page(route_id: int):
     route = _visible(route_id)
     context = {"route": route, "line": route_maps.leaflet_line(route), "teams": None}
     if routes.can_start_on(route, current_user):
-        context["teams"] = journeys.captained_teams(current_user)
+        context["teams"] = journey_planning.captained_teams(current_user)
     return render("routes/route.html", "routes/_build.html", **context)
 
 

@@ -6,15 +6,7 @@ from sqlalchemy import select
 from milequest.extensions import db
 from milequest.models import Team, TeamEvent
 from milequest.services import journeys, route_positions, teams
-from tests.factories import (
-    SHORT_WALK,
-    add_member,
-    make_draft,
-    make_journey,
-    make_route,
-    make_team,
-    make_user,
-)
+from tests.factories import SHORT_WALK, make_draft, make_journey, make_route, make_team
 
 
 def kinds(team) -> list[str]:
@@ -114,15 +106,3 @@ def test_an_archived_team_cannot_start_a_journey():
 
 def journey_team(journey) -> Team:
     return db.session.get(Team, journey.team_id)
-
-
-def test_captained_teams_split_into_free_and_on_a_journey():
-    captain = make_user()
-    free = make_team(captain, name="A free team")
-    busy = make_team(captain, name="B busy team")
-    make_journey(busy)
-    archived = make_team(captain, name="C archived team")
-    teams.archive_team(archived, captain)
-    add_member(make_team(name="D someone else's team"), captain)  # a member, not a captain
-
-    assert journeys.captained_teams(captain) == ([free], [busy])
