@@ -30,7 +30,7 @@ def demo_command() -> None:
 @click.option(
     "--min-population",
     type=click.Choice([str(n) for n in places.DATASETS]),
-    default="15000",
+    default=str(places.DEFAULT_MIN_POPULATION),
     show_default=True,
     help="Which GeoNames data set: cities of at least this population (500 is ~200,000).",
 )

@@ -7,7 +7,7 @@ export PATH="$PWD/.venv/bin:$PATH" FLASK_APP=wsgi
 
 source scripts/with-services.sh
 flask db upgrade
-flask places   # the 15,000-population set; `flask places --min-population 500` for more
+flask places   # towns of 5,000+ people; `flask places --min-population 500` for villages
 flask catalog
 flask demo     # after the catalog: the demo team walks one of its routes
 mkdir -p var

@@ -7,23 +7,33 @@ from milequest.blueprints.team_scope import team_view
 from milequest.extensions import db
 from milequest.forms.journeys import StartJourneyForm
 from milequest.htmx import see_other
-from milequest.services import activities, journeys, route_maps, routes
+from milequest.services import activities, journey_planning, journeys, route_maps, routes
 
 bp = Blueprint("journeys", __name__, url_prefix="/teams/<int:team_id>/journeys")
 
 
-def _start_form(form: StartJourneyForm | None = None) -> StartJourneyForm:
+def _start_form(form: StartJourneyForm | None = None, choices=None) -> StartJourneyForm:
     form = form or StartJourneyForm()
-    ready = [
-        r for r in routes.catalog_routes() + routes.routes_of(current_user) if r.status == "ready"
-    ]
-    form.route_id.choices = [(r.id, r.name) for r in ready]
+    choices = routes.startable_routes(current_user) if choices is None else choices
+    form.route_id.choices = [(r.id, r.name) for r in choices]
     return form
+
+
+def _choice_context(team, form: StartJourneyForm | None) -> dict:
+    """The start form, and what its route cards show: the routes and the team's pace."""
+    choices = routes.startable_routes(current_user)
+    return {
+        "form": _start_form(form, choices),
+        "choices": choices,
+        "pace": journey_planning.recent_pace(team, activities.today_for(current_user)),
+        "pace_days": journey_planning.PACE_DAYS,
+    }
 
 
 def _page(access, form=None, status=200):
     active = journeys.active_journey(access.team)
     progress = journeys.progress(active) if active else None
+    choosing = _can_start(access, active)
     return render_template(
         "journeys/index.html",
         access=access,
@@ -31,7 +41,7 @@ def _page(access, form=None, status=200):
         progress=progress,
         line=route_maps.leaflet_line(active.route) if active else [],
         past=journeys.past_journeys(access.team),
-        form=_start_form(form) if _can_start(access, active) else None,
+        **(_choice_context(access.team, form) if choosing else {"form": None}),
     ), status
 
 

@@ -12,7 +12,7 @@ from milequest.forms.routes import (
     SaveRouteForm,
 )
 from milequest.htmx import render, see_other
-from milequest.services import places, route_maps, routes
+from milequest.services import journey_planning, places, route_legs, route_maps, routes
 
 bp = Blueprint("routes", __name__, url_prefix="/routes")
 METRES_PER = {"km": 1000.0, "mi": 1609.344}
@@ -34,6 +34,11 @@ def distance(metres: float | None, units: str = "km") -> str:
 @bp.app_template_global("route_svg_map")
 def route_svg_map(route, distance_m=None, position=None):
     return route_maps.svg_map(route, distance_m, position)
+
+
+@bp.app_template_global("route_thumbnail")
+def route_thumbnail(route):
+    return route_maps.thumbnail(route)
 
 
 def _visible(route_id: int):
@@ -65,35 +70,46 @@ def create():
     return see_other(url_for("routes.edit", route_id=route.id))
 
 
+def _route_page(route_id: int):
+    route = _visible(route_id)
+    context = {"route": route, "line": route_maps.leaflet_line(route), "teams": None}
+    if routes.can_start_on(route, current_user):
+        context["teams"] = journey_planning.captained_teams(current_user)
+    return render("routes/route.html", "routes/_build.html", **context)
+
+
 @bp.get("/<int:route_id>")
 def show(route_id: int):
-    route = _visible(route_id)
-    return render_template(
-        "routes/route.html",
-        route=route,
-        line=route_maps.leaflet_line(route),
-    )
+    return _route_page(route_id)
 
 
 @bp.get("/<int:route_id>/status")
 def status(route_id: int):
-    route = _visible(route_id)
-    return render("routes/route.html", "routes/_status.html", route=route, line=[])
+    """What the route page polls while the route builds: its whole build-dependent block."""
+    return _route_page(route_id)
 
 
-def _edit_page(route, status: int = 200, error: str | None = None, **forms):
+def _edit_context(route, error: str | None = None, **forms) -> dict:
     query = request.args.get("q", "").strip()
-    context = {
+    points = routes.waypoint_points(route)
+    return {
         "route": route,
         "query": query,
-        "results": places.search_places(query) if query else [],
+        "results": places.search_places(query, points[-1] if points else None) if query else [],
         "label": places.place_label,
+        "long_leg": forms.get("long_leg"),
+        "leg_rule": route_legs,
         "distance_m": routes.straight_distance_m(route),
+        "legs_m": route_legs.legs_m(route),
         "error": error,
         "save_form": forms.get("save_form") or SaveRouteForm(name=route.name),
         "point_form": forms.get("point_form") or PointWaypointForm(),
     }
-    return render("routes/edit.html", "routes/_place_results.html", status, **context)
+
+
+def _edit_page(route, status: int = 200, error: str | None = None, **forms):
+    # Always the whole page: htmx follows "Start a route" (HX-Location) here too.
+    return render_template("routes/edit.html", **_edit_context(route, error, **forms)), status
 
 
 @bp.get("/<int:route_id>/edit")
@@ -104,10 +120,24 @@ def edit(route_id: int):
     return _edit_page(route)
 
 
+@bp.get("/<int:route_id>/places")
+def place_results(route_id: int):
+    """The search box's results, swapped in as the walker types (the page's twin is edit?q=)."""
+    route = _editable(route_id)
+    return render("routes/edit.html", "routes/_place_results.html", **_edit_context(route))
+
+
 def _change(route, change):
-    """Apply a draft change; 422 with the editor and the reason when the route refuses it."""
+    """Apply a draft change; 422 with the editor and the reason when the route refuses it.
+
+    A suspiciously long leg answers the editor with the question, and a form that posts the
+    same change again, confirmed.
+    """
     try:
         change()
+    except routes.LongLegError as exc:
+        db.session.rollback()
+        return _edit_page(route, 422, long_leg=exc.leg)
     except routes.RouteError as exc:
         db.session.rollback()
         return _edit_page(route, 422, error=str(exc))
@@ -121,7 +151,9 @@ def add_place(route_id: int):
     form = PlaceWaypointForm()
     if not form.validate():
         return _edit_page(route, 422, error="Pick a place from the search results.")
-    return _change(route, lambda: routes.add_place(route, form.place_id.data))
+    return _change(
+        route, lambda: routes.add_place(route, form.place_id.data, long_ok=form.long_ok.data)
+    )
 
 
 @bp.post("/<int:route_id>/points")
@@ -130,7 +162,10 @@ def add_point(route_id: int):
     form = PointWaypointForm()
     if not form.validate():
         return _edit_page(route, 422, error="Enter a latitude and a longitude.", point_form=form)
-    return _change(route, lambda: routes.add_point(route, form.lon.data, form.lat.data))
+    return _change(
+        route,
+        lambda: routes.add_point(route, form.lon.data, form.lat.data, long_ok=form.long_ok.data),
+    )
 
 
 @bp.post("/<int:route_id>/waypoints/<int:waypoint_id>/move")

@@ -1,7 +1,7 @@
 """Route builder forms: naming a route, adding a place or a point, moving a waypoint."""
 
 from flask_wtf import FlaskForm
-from wtforms import FloatField, HiddenField, IntegerField, StringField
+from wtforms import BooleanField, FloatField, HiddenField, IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 
@@ -23,11 +23,13 @@ class SaveRouteForm(FlaskForm):
 
 class PlaceWaypointForm(FlaskForm):
     place_id = IntegerField("Place", validators=[InputRequired("Pick a place.")])
+    long_ok = BooleanField()  # the walker confirmed a leg far longer than the others
 
 
 class PointWaypointForm(FlaskForm):
     lat = FloatField("Latitude", validators=[InputRequired(), NumberRange(-90, 90)])
     lon = FloatField("Longitude", validators=[InputRequired(), NumberRange(-180, 180)])
+    long_ok = BooleanField()
 
 
 class MoveForm(FlaskForm):

@@ -2,6 +2,8 @@
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import text
 
@@ -27,8 +29,35 @@ class SvgMap:
     marker: tuple[float, float] | None
 
 
-def line_coords(route_id: int, upto_vertex: int = 0) -> list[tuple[float, float]]:
-    return svg_maps.simplified_coords(_SIMPLIFIED, {"id": route_id, "upto": upto_vertex})
+THUMBNAIL_VERTICES = 40
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    view_box: str
+    line: str
+
+
+def line_coords(
+    route_id: int, upto_vertex: int = 0, budget: int = svg_maps.VERTEX_BUDGET
+) -> list[tuple[float, float]]:
+    params = {"id": route_id, "upto": upto_vertex}
+    return svg_maps.simplified_coords(_SIMPLIFIED, params, budget)
+
+
+def thumbnail(route: Route) -> Thumbnail | None:
+    """A tiny drawing of a built route for lists of routes: a few hundred bytes."""
+    if route.status != "ready":
+        return None
+    return _thumbnail(route.id, route.built_at)
+
+
+@lru_cache(maxsize=512)
+def _thumbnail(route_id: int, built_at: datetime | None) -> Thumbnail:
+    # A built route never changes (a rebuild sets a new built_at), so the drawing is cached.
+    coords = line_coords(route_id, budget=THUMBNAIL_VERTICES)
+    frame = svg_maps.Frame(coords)
+    return Thumbnail(frame.view_box, frame.points(coords))
 
 
 _WAYPOINTS = text("""

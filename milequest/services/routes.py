@@ -14,7 +14,7 @@ from milequest.extensions import db
 from milequest.models import Journey, Membership, Place, Route, User, Waypoint
 from milequest.models.base import utcnow
 from milequest.models.route import MAX_WAYPOINTS, MIN_WAYPOINTS
-from milequest.services import places, task_queue
+from milequest.services import places, route_legs, task_queue
 from milequest.services.routers import Point, RouterError, configured_router
 
 BUILD_TASK = "workers.routes.build_route"
@@ -23,6 +23,14 @@ SAME_POINT_M = 1.0
 
 class RouteError(ValueError):
     """A change the route cannot take; the message is for the walker."""
+
+
+class LongLegError(RouteError):
+    """The new leg is far longer than the others: the walker confirms before it is added."""
+
+    def __init__(self, leg: route_legs.LongLeg):
+        super().__init__(f"{leg.end} is {leg.length_m / 1000:,.0f} km from {leg.start}.")
+        self.leg = leg
 
 
 def visible_route(route_id: int, user: User) -> Route | None:
@@ -70,6 +78,15 @@ def routes_of(user: User) -> list[Route]:
     )
 
 
+def startable_routes(user: User) -> list[Route]:
+    """The built routes `user` can start a journey on: the catalog's and their own."""
+    return [r for r in catalog_routes() + routes_of(user) if r.status == "ready"]
+
+
+def can_start_on(route: Route, user: User) -> bool:
+    return route.status == "ready" and (route.is_catalog or route.owner_id == user.id)
+
+
 def create_draft(owner: User, name: str) -> Route:
     route = Route(owner_id=owner.id, name=name.strip(), status="draft")
     db.session.add(route)
@@ -81,10 +98,24 @@ def _point(lon: float, lat: float):
     return func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326)
 
 
-def _append(route: Route, name: str, location, place_id: int | None = None) -> Waypoint:
+def _append(
+    route: Route,
+    name: str,
+    location,
+    place_id: int | None = None,
+    *,
+    long_ok: bool = True,
+    label: str | None = None,
+) -> Waypoint:
+    """Append a waypoint; unless `long_ok`, refuse (LongLegError) a suspiciously long leg.
+
+    `label` names the place in that refusal ("Berwick, Australia").
+    """
     _ensure_draft(route)
     if len(route.waypoints) >= MAX_WAYPOINTS:
         raise RouteError(f"A route has at most {MAX_WAYPOINTS} waypoints.")
+    if not long_ok and (leg := route_legs.long_new_leg(route, label or name, location)):
+        raise LongLegError(leg)
     waypoint = Waypoint(name=name[:200], location=location, place_id=place_id)
     route.waypoints.append(waypoint)
     _renumber(route)
@@ -96,21 +127,23 @@ def _append(route: Route, name: str, location, place_id: int | None = None) -> W
     return waypoint
 
 
-def add_place(route: Route, place_id: int) -> Waypoint:
+def add_place(route: Route, place_id: int, *, long_ok: bool = False) -> Waypoint:
     place = db.session.get(Place, place_id)
     if place is None:
         raise RouteError("That place does not exist. Search for it again.")
-    return _append(route, place.name, place.location, place.id)
+    label = places.place_label(place)
+    return _append(route, place.name, place.location, place.id, long_ok=long_ok, label=label)
 
 
-def add_point(route: Route, lon: float, lat: float) -> Waypoint:
+def add_point(route: Route, lon: float, lat: float, *, long_ok: bool = False) -> Waypoint:
     """A clicked point: the nearest place when one is close, else the raw point."""
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise RouteError("That point is not on the Earth.")
     place = places.nearest_place(lon, lat)
     if place is not None:
-        return _append(route, place.name, place.location, place.id)
-    return _append(route, f"Point {lat:.4f}, {lon:.4f}", _point(lon, lat))
+        label = places.place_label(place)
+        return _append(route, place.name, place.location, place.id, long_ok=long_ok, label=label)
+    return _append(route, f"Point {lat:.4f}, {lon:.4f}", _point(lon, lat), long_ok=long_ok)
 
 
 def move_waypoint(route: Route, waypoint_id: int, step: int) -> None:

@@ -32,10 +32,10 @@ SELECT ST_X((dp).geom), ST_Y((dp).geom) FROM (
 """)
 
 
-def simplified_coords(query: TextClause, params: dict) -> Coords:
-    """The vertices `query` (from `simplified_line_query`) finds, at most VERTEX_BUDGET + 1."""
+def simplified_coords(query: TextClause, params: dict, budget: int = VERTEX_BUDGET) -> Coords:
+    """The vertices `query` (from `simplified_line_query`) finds, at most `budget` + 1."""
     coords = list(db.session.execute(query, params))
-    step = max(1, math.ceil(len(coords) / VERTEX_BUDGET))
+    step = max(1, math.ceil(len(coords) / budget))
     kept = coords[::step] + ([coords[-1]] if (len(coords) - 1) % step else [])
     return unwrap([(lon, lat) for lon, lat in kept])
 

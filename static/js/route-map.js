@@ -1,20 +1,27 @@
 // Leaflet on the route pages, as an enhancement: the SVG map and the forms work without it.
 // Loads Leaflet only when the page has a #route-map-live element and, where that element names
 // an opener button (data-opener, hidden until this script shows it), only once it is pressed.
+// The element may also arrive later, in an htmx swap (a route page whose build just finished).
 (function () {
   "use strict";
-  var el = document.getElementById("route-map-live");
-  if (!el) return;
+  var loading = null;
 
-  function load(then) {
-    var css = document.createElement("link");
-    css.rel = "stylesheet";
-    css.href = el.dataset.leafletCss;
-    document.head.appendChild(css);
-    var script = document.createElement("script");
-    script.src = el.dataset.leaflet;
-    script.onload = then;
-    document.head.appendChild(script);
+  function load(el, then) {
+    if (window.L) return then();
+    if (!loading) {
+      loading = [];
+      var css = document.createElement("link");
+      css.rel = "stylesheet";
+      css.href = el.dataset.leafletCss;
+      document.head.appendChild(css);
+      var script = document.createElement("script");
+      script.src = el.dataset.leaflet;
+      script.onload = function () {
+        loading.forEach(function (callback) { callback(); });
+      };
+      document.head.appendChild(script);
+    }
+    loading.push(then);
   }
 
   function pickPoint(map, form) {
@@ -26,7 +33,7 @@
     });
   }
 
-  function draw() {
+  function draw(el) {
     el.classList.add("is-live");
     var map = L.map(el);
     L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.attribution, maxZoom: 18 }).addTo(map);
@@ -45,14 +52,19 @@
     if (form) pickPoint(map, form);
   }
 
-  var opener = el.dataset.opener && document.getElementById(el.dataset.opener);
-  if (opener) {
+  function start() {
+    var el = document.getElementById("route-map-live");
+    if (!el || el.dataset.started) return;
+    el.dataset.started = "yes";
+    var opener = el.dataset.opener && document.getElementById(el.dataset.opener);
+    if (!opener) return load(el, function () { draw(el); });
     opener.hidden = false;
     opener.addEventListener("click", function () {
       opener.hidden = true;
-      load(draw);
+      load(el, function () { draw(el); });
     });
-  } else {
-    load(draw);
   }
+
+  start();
+  document.addEventListener("htmx:load", start);
 })();

@@ -1,3 +1,5 @@
+import re
+
 from sqlalchemy import select
 
 from milequest.extensions import db
@@ -40,7 +42,9 @@ def test_a_walker_builds_a_route_from_places_without_javascript(client, places):
     )
     db.session.expire_all()
     assert [w.name for w in route.waypoints] == ["Edinburgh", "Perth", "Inverness"]
-    assert " km" in client.get(edit).get_data(as_text=True)
+    assert re.search(
+        r"Inverness <span class=\"muted\">1\d\d\.\d km from Perth", client.get(edit).text
+    )
 
     response = post_form(
         client, f"/routes/{route.id}/save", {"name": "Scottish cities"}, token_page=edit
@@ -56,10 +60,33 @@ def test_search_answers_a_fragment_to_htmx(client, places):
     user = make_user()
     draft = make_draft(user)
     log_in(client, user)
-    response = client.get(f"/routes/{draft.id}/edit?q=paris", headers=HTMX_HEADERS)
+    response = client.get(f"/routes/{draft.id}/places?q=paris", headers=HTMX_HEADERS)
     body = response.get_data(as_text=True)
     assert body.startswith('<div id="place-results"')
     assert body.index("Paris, France") < body.index("Paris, TX")
+
+
+def test_the_editor_is_a_whole_page_when_htmx_follows_start_a_route(client):
+    user = make_user()
+    log_in(client, user)
+    response = post_form(client, "/routes", {"name": "Coast walk"}, htmx=True, token_page="/routes")
+    editor = response.headers["HX-Location"]
+
+    page = client.get(editor, headers=HTMX_HEADERS).get_data(as_text=True)
+
+    assert "<h1>Coast walk</h1>" in page and 'id="place-results"' in page
+
+
+def test_the_status_poll_brings_the_map_and_milestone_distances_once_built(client):
+    user = make_user()
+    route = make_route(user, SCOTLAND)
+    log_in(client, user)
+
+    block = client.get(f"/routes/{route.id}/status", headers=HTMX_HEADERS).get_data(as_text=True)
+
+    assert block.startswith('<div id="route-build"') and "hx-trigger" not in block
+    assert "route-svg" in block and 'id="route-map-live"' in block
+    assert "181.2 km" in block and "-</span>" not in block
 
 
 def test_saving_one_waypoint_answers_422_and_keeps_the_draft(client):
@@ -149,3 +176,39 @@ def test_svg_map_of_a_2000_vertex_route_is_small(client, app):
     assert svg.count("<svg") == 1 and "<title" in svg and "<desc" in svg
     assert "route-svg__marker" in svg
     assert len(svg.encode()) < 10_000
+
+
+def test_a_leg_to_the_wrong_berwick_asks_first_in_the_walkers_units(client, places):
+    from milequest.services import places as gazetteer
+
+    gazetteer.load_places(c for c in gazetteer.geonames_cities(500) if c["name"] == "Berwick")
+    user = make_user(units="mi")
+    draft = make_draft(user, SCOTLAND[:1])
+    log_in(client, user)
+    edit = f"/routes/{draft.id}/edit"
+    assert "from Point 1" in client.get(edit + "?q=berwick").get_data(as_text=True)
+
+    asked = post_form(
+        client,
+        f"/routes/{draft.id}/waypoints",
+        {"place_id": place_id("Berwick", "AU")},
+        token_page=edit,
+    )
+
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 422
+    assert "Is Berwick, Australia the place you meant?" in page
+    assert re.search(r"<strong>10,\d{3}\.\d mi</strong> from Point 1", page)
+    assert "over 621.4 mi for a first leg" in page
+    assert [w.name for w in draft.waypoints] == ["Point 1"]
+    assert f'name="place_id" value="{place_id("Berwick", "AU")}"' in page
+    assert 'name="long_ok" value="y"' in page
+    confirmed = post_form(
+        client,
+        f"/routes/{draft.id}/waypoints",
+        {"place_id": place_id("Berwick", "AU"), "long_ok": "y"},
+        token_page=edit,
+    )
+    assert confirmed.status_code == 303
+    db.session.expire_all()
+    assert [w.name for w in draft.waypoints] == ["Point 1", "Berwick"]

@@ -16,14 +16,16 @@ def test_loading_the_same_places_twice_keeps_one_row_each(places):
 
 
 def test_search_ranks_prefixes_by_population_then_by_similarity(places):
-    labels = [gazetteer.place_label(p) for p in gazetteer.search_places("paris")]
+    labels = [gazetteer.place_label(m.place) for m in gazetteer.search_places("paris")]
     assert labels[0] == "Paris, France"
     assert "Paris, TX, United States" in labels
 
 
 def test_search_ignores_accents_and_finds_prefixes(places):
-    assert gazetteer.place_label(gazetteer.search_places("sao paulo")[0]) == "São Paulo, Brazil"
-    assert [p.name for p in gazetteer.search_places("Edinb")][:2] == ["Edinburgh", "Edinburg"]
+    assert (
+        gazetteer.place_label(gazetteer.search_places("sao paulo")[0].place) == "São Paulo, Brazil"
+    )
+    assert [m.place.name for m in gazetteer.search_places("Edinb")][:2] == ["Edinburgh", "Edinburg"]
 
 
 def test_search_needs_two_letters(places):
