@@ -82,6 +82,17 @@ def test_a_quick_pick_button_logs_its_distance(client):
 
 
 @pytest.mark.parametrize(
+    ("radio", "quick", "metres"),
+    [("km", "2 mi", "3218.688"), ("mi", "5 km", "5000.000"), ("mi", "3 mi", "4828.032")],
+)
+def test_a_quick_pick_logs_the_unit_it_names_whatever_the_radio_says(client, radio, quick, metres):
+    walker, _team, _journey = walker_on_a_journey()
+    sign_in_as(client, walker)
+    post_form(client, "/activities/", form(distance="", unit=radio, quick=quick))
+    assert db.session.scalar(select(Activity.distance_m)) == Decimal(metres)
+
+
+@pytest.mark.parametrize(
     ("fields", "message"),
     [
         ({"distance": "-3"}, "above 0"),
