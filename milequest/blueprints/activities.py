@@ -171,9 +171,14 @@ def _show(invalid: activities.ActivityInvalid, form: ActivityForm) -> None:
 
 
 def _with_quick_pick(formdata):
-    if formdata.get("quick"):
-        formdata = formdata.copy()
-        formdata["distance"] = formdata["quick"]
+    """A quick-pick button ("2 mi") logs what it says, whatever the unit radio says."""
+    amount, _, unit = formdata.get("quick", "").partition(" ")
+    if not amount:
+        return formdata
+    formdata = formdata.copy()
+    formdata["distance"] = amount
+    if unit:  # a bare amount (an older page's button) takes the radio's unit
+        formdata["unit"] = unit
     return formdata
 
 

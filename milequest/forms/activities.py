@@ -29,6 +29,8 @@ from milequest.forms.filters import strip
 from milequest.models.activity import KINDS
 from milequest.services.activities import BACKDATE_DAYS, METRES_PER
 
+# Quick-pick distances per unit. Every unit's buttons are on the page; CSS shows the ones of
+# the unit selected, and each button's value names its unit, so it logs what it says.
 QUICK_PICKS = {"km": ("1", "2", "5"), "mi": ("1", "2", "3")}
 # Languages whose numbers are written 3,5 (CLDR's decimal symbol), by primary language tag.
 _DECIMAL_COMMA = """af az be bg bs ca cs da de el es et eu fi fo fr gl hr hu hy id is it ka kk ky
@@ -160,5 +162,5 @@ def form_context(form: ActivityForm, today: date) -> dict:
         "form": form,
         "today": today,
         "earliest": today - timedelta(days=BACKDATE_DAYS),
-        "quick_picks": QUICK_PICKS.get(form.unit.data, QUICK_PICKS["km"]),
+        "quick_picks": QUICK_PICKS,
     }

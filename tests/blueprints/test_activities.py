@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
@@ -79,6 +80,32 @@ def test_a_quick_pick_button_logs_its_distance(client):
     sign_in_as(client, walker)
     post_form(client, "/activities/", form(distance="", quick="5"))
     assert db.session.scalar(select(Activity.distance_m)) == Decimal("5000.000")
+
+
+@pytest.mark.parametrize(
+    ("radio", "quick", "metres"),
+    [("km", "2 mi", "3218.688"), ("mi", "5 km", "5000.000"), ("mi", "3 mi", "4828.032")],
+)
+def test_a_quick_pick_logs_the_unit_it_names_whatever_the_radio_says(client, radio, quick, metres):
+    walker, _team, _journey = walker_on_a_journey()
+    sign_in_as(client, walker)
+    post_form(client, "/activities/", form(distance="", unit=radio, quick=quick))
+    assert db.session.scalar(select(Activity.distance_m)) == Decimal(metres)
+
+
+@pytest.mark.parametrize("units", ["km", "mi"])
+def test_every_quick_pick_button_says_what_it_logs(client, units):
+    walker, team, _journey = walker_on_a_journey()
+    walker.units = units
+    sign_in_as(client, walker)
+    for url in ("/activities/new", f"/teams/{team.id}"):
+        page = client.get(url).get_data(as_text=True)
+        buttons = re.findall(
+            r'<button type="submit" name="quick" value="([^"]*)"[^>]*>([^<]*)<', page
+        )
+        said = sorted(label for _value, label in buttons)
+        assert said == ["1 km", "1 mi", "2 km", "2 mi", "3 mi", "5 km"], url
+        assert all(value == label for value, label in buttons), url
 
 
 @pytest.mark.parametrize(

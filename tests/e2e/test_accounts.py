@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.sessions import log_out
+
 PASSWORD = "a long enough secret"
 
 
@@ -29,7 +31,7 @@ def confirm_from_dev_mail(page, live_url: str) -> None:
 
 
 def log_out_and_in(page, live_url: str, email: str) -> None:
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
     expect(page.get_by_text("You are logged out")).to_be_visible()
     page.goto(f"{live_url}/login")
     page.get_by_label("Email").fill(email)

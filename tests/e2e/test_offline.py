@@ -12,7 +12,7 @@ from milequest.models import Activity, Team, User
 from milequest.services import passwords
 from milequest.services.activities import BACKDATE_DAYS, today_for
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.e2e.sessions import log_in
+from tests.e2e.sessions import log_in, log_out
 from tests.factories import PASSWORD, add_member, make_journey
 
 pytestmark = pytest.mark.committing
@@ -252,6 +252,7 @@ def test_a_saved_walk_waits_for_log_in_when_the_session_ended(browser, live_url)
 
 def test_a_rejected_walk_stays_with_its_reason_to_fix_or_discard(browser, live_url):
     walker, _team, context, page = on_the_team_page(browser, live_url)
+    page.get_by_text("More:").click()  # the note is folded away on the team page
     page.get_by_label("Note").evaluate("note => note.removeAttribute('maxlength')")
     page.get_by_label("Note").fill("x" * 600)  # more than the server takes
     log_offline(page, context, "1")
@@ -293,7 +294,7 @@ def test_logging_out_clears_the_cached_pages(browser, live_url):
     _walker, team, context, page = on_the_team_page(browser, live_url)
     assert f"{live_url}/teams/{team.id}" in page.evaluate(CACHED_PAGES)
 
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
     expect(page.locator("#flashes")).to_contain_text("You are logged out")
     assert not [
         url for url in page.evaluate(CACHED_PAGES) if "/teams/" in url or "dashboard" in url
