@@ -15,6 +15,7 @@ const SESSION_URLS = {{ session_urls | tojson }};
 // Whose pages PAGES_CACHE holds and when they were fetched, kept in that cache under this key.
 const KEPT_FOR = PAGES_URL + "#kept-for";
 const REFRESH_KEPT_PAGES_MS = 30 * 60 * 1000;
+let keeping = Promise.resolve();
 let emptiedPages = 0;  // counts the times PAGES_CACHE was emptied: a slow fetch must not refill it
 
 importScripts({{ idb_script | tojson }}, {{ queue_script | tojson }});
@@ -46,7 +47,9 @@ self.addEventListener("message", function (event) {
   if (event.data && event.data.type === "clear-pages") {
     event.waitUntil(emptyPages());
   } else if (event.data && event.data.type === "keep-walker-pages") {
-    event.waitUntil(keepWalkerPages(event.data.walker, event.data.force));
+    // One at a time: pages loading together must not empty the cache under each other.
+    keeping = keeping.then(function () { return keepWalkerPages(event.data.walker); });
+    event.waitUntil(keeping);
   }
 });
 
@@ -107,13 +110,13 @@ function emptyPages() {
 
 // Fetches the pages the walker needs offline unless this cache holds them, fresh, for the same
 // walker (another walker's pages, left by a session that ended elsewhere, are dropped first).
-function keepWalkerPages(walker, force) {
+function keepWalkerPages(walker) {
   if (!walker) return Promise.resolve();
   return caches.match(KEPT_FOR, { cacheName: PAGES_CACHE }).then(function (hit) {
     return hit ? hit.json() : null;
   }).then(function (kept) {
     const fresh = kept && kept.walker === walker && Date.now() - kept.at < REFRESH_KEPT_PAGES_MS;
-    if (fresh && !force) return null;
+    if (fresh) return null;
     const emptied = kept && kept.walker !== walker ? emptyPages() : Promise.resolve();
     return emptied.then(function () { return fetchWalkerPages(walker, emptiedPages); });
   }).catch(function () { /* offline or the server is down: the next page load asks again */ });

@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from itsdangerous import TimestampSigner
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
@@ -86,11 +87,17 @@ def saved_note(page):
     return page.get_by_role("status").filter(has_text="Saved on this phone")
 
 
-def kept_for_offline(page):
-    """Wait for the service worker to keep the walker's pages (asked on every page load)."""
-    page.wait_for_function(
-        "() => caches.open('milequest-pages').then(c => c.match('/offline/pages')).then(Boolean)"
-    )
+# True once the service worker has kept the pages of walker `id` (it starts on each page load).
+# wait_for_function does not wait for a promise: each poll reads what the previous one found.
+KEPT_FOR_WALKER = """id => {
+    caches.open("milequest-pages").then(c => c.match("/offline/pages"))
+        .then(kept => kept ? kept.json() : {}).then(kept => { window.keptFor = kept.walker; });
+    return window.keptFor === id;
+}"""
+
+
+def kept_for_offline(page, walker):
+    page.wait_for_function(KEPT_FOR_WALKER, arg=str(walker.id))
 
 
 def logged_in_then_offline(browser, live_url):
@@ -102,7 +109,7 @@ def logged_in_then_offline(browser, live_url):
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     log_in(page, live_url, walker.email)  # the dashboard: the only page visited
-    kept_for_offline(page)
+    kept_for_offline(page, walker)
     page.close()
     context.set_offline(True)
     return walker, [team, other_team], context, context.new_page()
@@ -459,4 +466,50 @@ def test_a_page_load_replays_a_walk_for_a_team_the_walker_was_removed_from(brows
     assert activities_of(walker) == 1
     assert journey_distance_m(team) == 1800
     assert no_drift()
+    context.close()
+
+
+def test_a_walk_logged_online_on_a_page_kept_hours_ago_passes_the_csrf_check(
+    browser, live_url, monkeypatch
+):
+    walker, _teams, context, page = logged_in_then_offline(browser, live_url)
+    page.goto(f"{live_url}/activities/new")
+    expect(page.locator("#offline-as-of")).to_be_visible()
+    later = TimestampSigner.get_timestamp
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda signer: later(signer) + 7200)
+    context.set_offline(False)  # back online, two hours on: the page's CSRF token has expired
+
+    page.get_by_label("Distance").fill("1.2")
+    page.get_by_role("button", name="Log it").click()
+
+    expect(page.locator("#main")).to_contain_text("Synced 1 saved walk: 1.2 km walk on")
+    assert activities_of(walker) == 1
+    context.close()
+
+
+def test_a_session_changed_elsewhere_keeps_none_of_the_previous_walkers_pages(browser, live_url):
+    first, first_team = walker_on_a_journey()
+    second, second_team = walker_on_a_journey()
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    log_in(page, live_url, first.email)
+    kept_for_offline(page, first)
+    elsewhere = browser.new_context()
+    log_in(elsewhere.new_page(), live_url, second.email)
+    context.clear_cookies()  # the first session ends (it expired) and the second begins
+    context.add_cookies(elsewhere.cookies())
+    elsewhere.close()
+
+    page.goto(f"{live_url}/dashboard")
+    kept_for_offline(page, second)
+
+    cached = page.evaluate(CACHED_PAGES)
+    assert f"{live_url}/teams/{second_team.id}" in cached
+    assert f"{live_url}/teams/{first_team.id}" not in cached
+    assert f"{live_url}/activities/new?team={first_team.id}" not in cached
+    dashboard = page.evaluate(
+        "url => caches.match(url, { cacheName: 'milequest-pages' }).then(r => r.text())",
+        f"{live_url}/dashboard",
+    )
+    assert f"Hello, {second.display_name}" in dashboard and first.display_name not in dashboard
     context.close()
