@@ -213,6 +213,7 @@
     var status = document.createElement("p");
     status.className = "offline-status";
     status.setAttribute("role", "status");
+    status.style.margin = "0";  // no gap while it is empty
     form.after(status);
   }
 
@@ -221,6 +222,7 @@
     var status = form.nextElementSibling;
     if (!status || !status.classList.contains("offline-status")) return sayAtTop(message);
     status.className = "offline-status flash flash--info";
+    status.style.margin = "";
     status.textContent = message;
     status.scrollIntoView({ block: "nearest" });
   }
