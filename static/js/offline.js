@@ -23,7 +23,8 @@
       if (event.data.result) sayReplayed(event.data.result);  // from Background Sync
       refresh();
     });
-    if (walker && !cachedCopy && navigator.onLine !== false) keepWalkerPages();
+    // Only a page the server just sent knows whose session this is (walker or nobody).
+    if (!cachedCopy && navigator.onLine !== false) keepWalkerPages();
   }
 
   document.querySelectorAll("form").forEach(function (form) {
@@ -104,7 +105,7 @@
     });
   }
 
-  function keepWalkerPages() {
+  function keepWalkerPages() {  // for nobody: forget the pages kept for the last walker
     navigator.serviceWorker.ready.then(function (registration) {
       registration.active.postMessage({ type: "keep-walker-pages", walker: walker });
     }).catch(function () { /* pages visited are still kept, one by one */ });

@@ -109,15 +109,16 @@ function emptyPages() {
 }
 
 // Fetches the pages the walker needs offline unless this cache holds them, fresh, for the same
-// walker (another walker's pages, left by a session that ended elsewhere, are dropped first).
+// walker. A page of another session (another walker, or none: it ended elsewhere or expired)
+// drops the pages kept for the previous one.
 function keepWalkerPages(walker) {
-  if (!walker) return Promise.resolve();
   return caches.match(KEPT_FOR, { cacheName: PAGES_CACHE }).then(function (hit) {
     return hit ? hit.json() : null;
   }).then(function (kept) {
     const fresh = kept && kept.walker === walker && Date.now() - kept.at < REFRESH_KEPT_PAGES_MS;
     if (fresh) return null;
     const emptied = kept && kept.walker !== walker ? emptyPages() : Promise.resolve();
+    if (!walker) return emptied;
     return emptied.then(function () { return fetchWalkerPages(walker, emptiedPages); });
   }).catch(function () { /* offline or the server is down: the next page load asks again */ });
 }

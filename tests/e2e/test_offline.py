@@ -96,6 +96,11 @@ KEPT_FOR_WALKER = """id => {
 }"""
 
 
+# Sets window.forgotten once nothing of a walker is left in the pages cache (see above).
+FORGOTTEN = """caches.open("milequest-pages").then(c => c.keys())
+    .then(keys => { window.forgotten = !keys.some(k => /teams|dashboard|pages/.test(k.url)); });"""
+
+
 def kept_for_offline(page, walker):
     page.wait_for_function(KEPT_FOR_WALKER, arg=str(walker.id))
 
@@ -512,4 +517,23 @@ def test_a_session_changed_elsewhere_keeps_none_of_the_previous_walkers_pages(br
         f"{live_url}/dashboard",
     )
     assert f"Hello, {second.display_name}" in dashboard and first.display_name not in dashboard
+    context.close()
+
+
+def test_a_session_that_expired_leaves_no_pages_of_its_walker(browser, live_url):
+    walker, team = walker_on_a_journey()
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    log_in(page, live_url, walker.email)
+    kept_for_offline(page, walker)
+    context.clear_cookies()  # the session expired; the phone is handed to someone else
+
+    page.goto(f"{live_url}/login")
+    page.wait_for_function(f"() => {{ {FORGOTTEN} return window.forgotten; }}")
+
+    context.set_offline(True)
+    page.goto(f"{live_url}/teams/{team.id}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are offline")
+    expect(page.get_by_text(team.name)).to_have_count(0)
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
     context.close()
