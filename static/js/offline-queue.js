@@ -6,7 +6,8 @@
 // 303), never the page it leads to. A 422 keeps it, marked rejected with the server's reason;
 // a network error or any other answer retries with backoff. Every replay asks the server for a
 // fresh CSRF token first, so a walk saved days ago still passes; without a session (401) the
-// queue waits and the walker is asked to log in.
+// queue waits and the walker is asked to log in. Once walks are in, the server says where each
+// went (which teams it counts for: the walker may have left the one they logged it from).
 var MileQuestQueue = (function () {
   "use strict";
   var store = idbKeyval.createStore("milequest", "offline-queue");
@@ -14,7 +15,9 @@ var MileQuestQueue = (function () {
   var FIRST_RETRY_MS = 2000;
   var LONGEST_RETRY_MS = 30 * 60 * 1000;
   var running = null;
-  var queue = { SYNC_TAG: "milequest-replay", tokenUrl: "/offline/token" };
+  var queue = {
+    SYNC_TAG: "milequest-replay", tokenUrl: "/offline/token", syncedUrl: "/offline/synced"
+  };
 
   queue.add = function (entry) {
     entry.state = "waiting";
@@ -50,7 +53,10 @@ var MileQuestQueue = (function () {
   };
 
   function replayAll(options) {
-    var result = { synced: 0, rejected: 0, retry: false, nextAttemptAt: 0, login: false };
+    var result = {
+      synced: 0, rejected: 0, retry: false, nextAttemptAt: 0, login: false, reports: []
+    };
+    var synced = [];
     return freshToken().then(function (token) {
       if (token.login) {
         result.login = true;
@@ -62,8 +68,10 @@ var MileQuestQueue = (function () {
           return entry.state === "waiting" && (options.force || entry.nextAttemptAt <= Date.now());
         });
         return due.reduce(function (previous, entry) {
-          return previous.then(function () { return replayOne(entry, token, result); });
+          return previous.then(function () { return replayOne(entry, token, result, synced); });
         }, Promise.resolve());
+      }).then(function () {
+        return whereTheyWent(synced).then(function (reports) { result.reports = reports; });
       }).then(function () { return queue.list(token.walker); }).then(function (left) {
         left.forEach(function (entry) {
           if (entry.state !== "waiting") return;
@@ -96,7 +104,7 @@ var MileQuestQueue = (function () {
       });
   }
 
-  function replayOne(entry, token, result) {
+  function replayOne(entry, token, result, synced) {
     var body = new URLSearchParams();
     entry.fields.forEach(function (pair) {
       if (pair[0] !== "csrf_token") body.append(pair[0], pair[1]);
@@ -105,8 +113,10 @@ var MileQuestQueue = (function () {
     return fetch(entry.action, {
       method: "POST", body: body, credentials: "same-origin", redirect: "manual", cache: "no-store"
     }).then(function (response) {
-      if (response.type === "opaqueredirect") return confirmStored(entry, token, result);
-      if (response.status >= 200 && response.status < 400) return stored(entry, result);
+      if (response.type === "opaqueredirect") {
+        return confirmStored(entry, token, result, synced);
+      }
+      if (response.status >= 200 && response.status < 400) return stored(entry, result, synced);
       if (response.status === 422) {
         result.rejected += 1;
         return response.text().then(function (html) {
@@ -120,18 +130,38 @@ var MileQuestQueue = (function () {
   // A redirect hides where it goes: the 303 of a stored walk, or the log-in page's when the
   // session ended between the token and the post (a password changed on another device).
   // The session, still the same walker's, tells them apart.
-  function confirmStored(entry, token, result) {
+  function confirmStored(entry, token, result, synced) {
     return freshToken().then(function (now) {
-      if (!now.login && now.walker === token.walker) return stored(entry, result);
+      if (!now.login && now.walker === token.walker) return stored(entry, result, synced);
       result.login = true;
       result.loginUrl = now.loginUrl || token.loginUrl;
       return null;
     }, function () { return later(entry); });
   }
 
-  function stored(entry, result) {
+  function stored(entry, result, synced) {
     result.synced += 1;
+    synced.push(entry);
     return queue.remove(entry.clientId);
+  }
+
+  // One sentence per synced walk, from the server; none if it cannot say (the walks are in).
+  // The server answers only for walks it holds from this walker: never another's.
+  function whereTheyWent(entries) {
+    if (!entries.length) return Promise.resolve([]);
+    var query = new URLSearchParams();
+    entries.forEach(function (entry) {
+      var team = entry.fields.filter(function (pair) { return pair[0] === "team_id"; })[0];
+      query.append("walk", entry.clientId);
+      query.append("team", team ? team[1] : "");
+    });
+    return fetch(queue.syncedUrl + "?" + query, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) { return response.ok ? response.json() : { walks: [] }; })
+      .then(function (body) {
+        return body.walks.map(function (walk) {
+          return { clientId: walk.client_id, text: walk.report };
+        });
+      }, function () { return []; });
   }
 
   function later(entry) {

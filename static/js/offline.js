@@ -1,7 +1,9 @@
-// Offline-first enhancement of every page: registers the service worker, saves a walk logged
-// without a connection to the queue (static/js/offline-queue.js), replays the queue on load and
-// when the connection returns, keeps the header's badge counting what waits, and lists the
-// saved walks on the queue page. Without JavaScript the forms simply post.
+// Offline-first enhancement of every page: registers the service worker (and, for a logged-in
+// walker, asks it to keep the pages logging a walk needs), saves a walk logged without a
+// connection to the queue (static/js/offline-queue.js), replays the queue on load and when the
+// connection returns, keeps the header's badge counting what waits, and lists the saved walks
+// on the queue page. What happened to a walk is said next to the form it was logged with.
+// Without JavaScript the forms simply post.
 (function () {
   "use strict";
   var config = document.currentScript.dataset;
@@ -9,19 +11,30 @@
   var queue = MileQuestQueue;
   var walker = config.walker || "";
   var retryTimer = null;
+  var syncedNews = new Map();  // client id -> where that walk went, since the last save
   queue.tokenUrl = config.token;
+
+  var cachedCopy = Boolean(document.getElementById("offline-as-of"));
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(config.sw).catch(function () { /* plain pages still work */ });
     navigator.serviceWorker.addEventListener("message", function (event) {
-      if (event.data && event.data.type === "queue-changed") refresh();
+      if (!event.data || event.data.type !== "queue-changed") return;
+      if (event.data.result) sayReplayed(event.data.result);  // from Background Sync
+      refresh();
     });
+    // Only a page the server just sent knows whose session this is (walker or nobody).
+    if (!cachedCopy && navigator.onLine !== false) keepWalkerPages();
   }
+
+  document.querySelectorAll("form").forEach(function (form) {
+    if (isLogForm(form)) addStatusAfter(form);
+  });
 
   // A page shown from the cache carries the client ids it had then, which may have been
   // used since: give its forms new ones, so a walk logged now is never taken for an old one.
   // Its log forms also think today is the day the page was saved: move them to this phone's.
-  if (document.getElementById("offline-as-of")) {
+  if (cachedCopy) {
     document.querySelectorAll("input[name=client_id]").forEach(function (input) {
       input.value = newClientId();
     });
@@ -33,11 +46,14 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!isLogForm(form)) return;
-    if (navigator.onLine === false) {
-      // Before htmx (listening on the form) sends a request that cannot arrive.
+    // Before htmx (listening on the form) sends a request that cannot arrive. A cached copy's
+    // CSRF token may have expired: its walks go through the queue, which fetches a fresh one.
+    if (navigator.onLine === false || cachedCopy) {
       event.preventDefault();
       event.stopImmediatePropagation();
-      save(form, new FormData(form, event.submitter));
+      save(form, new FormData(form, event.submitter)).then(function (saved) {
+        if (saved && navigator.onLine !== false) replay(true);
+      });
     } else {
       queue.remove(form.elements.client_id.value).then(refresh);  // a fixed walk, re-sent
     }
@@ -73,15 +89,26 @@
         value("kind") + " on " + value("activity_date"),
       savedAt: Date.now()
     };
-    queue.add(entry).then(function () {
+    return queue.add(entry).then(function () {
+      syncedNews.clear();
       form.reset();
       form.elements.client_id.value = newClientId();
-      say("Saved on this phone, will sync when you are back online: " + entry.summary + ".");
+      sayNextTo(form, "Saved on this phone, will sync when you are back online: " +
+        entry.summary + ".");
       askForBackgroundSync();
       refresh();
+      return true;
     }, function () {
-      say("This walk could not be saved on this phone. Please try again when you are online.");
+      sayNextTo(form, "This walk could not be saved on this phone. " +
+        "Please try again when you are online.");
+      return false;
     });
+  }
+
+  function keepWalkerPages() {  // for nobody: forget the pages kept for the last walker
+    navigator.serviceWorker.ready.then(function (registration) {
+      registration.active.postMessage({ type: "keep-walker-pages", walker: walker });
+    }).catch(function () { /* pages visited are still kept, one by one */ });
   }
 
   function askForBackgroundSync() {
@@ -97,9 +124,7 @@
     return queue.list(walker).then(function (entries) {
       return entries.length ? queue.replay({ force: force }) : {};
     }).then(function (result) {
-      if (result.synced) {
-        say("Synced " + result.synced + (result.synced === 1 ? " saved walk." : " saved walks."));
-      }
+      sayReplayed(result);
       if (result.retry && !result.login) {
         var wait = Math.max(result.nextAttemptAt - Date.now(), 1000);
         retryTimer = setTimeout(function () { replay(false); }, wait);
@@ -170,13 +195,58 @@
     form.elements.distance.focus();
   }
 
+  // The page and the worker (Background Sync) may both replay, each the walks it found: the
+  // note covers every walk synced since the last one was saved, each said once.
+  function sayReplayed(result) {
+    if (!result.synced) return;
+    (result.reports || []).forEach(function (report) {
+      syncedNews.set(report.clientId, report.text);
+    });
+    var synced = Math.max(syncedNews.size, result.synced);
+    var news = Array.from(syncedNews.values()).join(" ");
+    say("Synced " + synced + (synced === 1 ? " saved walk" : " saved walks") +
+      (news ? ": " + news : "."));
+  }
+
+  // An empty live region next to each log form, there before anything is said in it (screen
+  // readers announce changes to a status region, not a region that appears with its text).
+  function addStatusAfter(form) {
+    var status = document.createElement("p");
+    status.className = "offline-status";
+    status.setAttribute("role", "status");
+    status.style.margin = "0";  // no gap while it is empty
+    form.after(status);
+  }
+
+  // Said right under the button the walker tapped, scrolled into view if need be.
+  function sayNextTo(form, message) {
+    var status = form.nextElementSibling;
+    if (!status || !status.classList.contains("offline-status")) return sayAtTop(message);
+    status.className = "offline-status flash flash--info";
+    status.style.margin = "";
+    status.textContent = message;
+    status.scrollIntoView({ block: "nearest" });
+  }
+
+  // Next to the log form when the walker can see it, else at the top of the page.
   function say(message) {
+    var form = document.getElementById("activity-form");
+    if (form && inView(form)) sayNextTo(form, message);
+    else sayAtTop(message);
+  }
+
+  function sayAtTop(message) {
     var flashes = document.getElementById("flashes");
     if (!flashes) return;
-    var note = document.createElement("p");
-    note.className = "flash flash--info";
+    var note = flashes.querySelector(".offline-said") || document.createElement("p");
+    note.className = "flash flash--info offline-said";  // one note: the latest news
     note.textContent = message;
     flashes.appendChild(note);
+  }
+
+  function inView(element) {
+    var box = element.getBoundingClientRect();
+    return box.height > 0 && box.bottom > 0 && box.top < window.innerHeight;
   }
 
   // The field's `max` is the day the page was served. The range moves by the days since, and
@@ -185,6 +255,8 @@
     var today = isoDate(new Date());
     if (!field || !field.max || field.max >= today) return;
     var days = daysBetween(field.max, today);
+    // Both the value and the one a form.reset() goes back to (the next walk on this page).
+    if (field.defaultValue === field.max) field.defaultValue = today;
     if (field.value === field.max) field.value = today;
     if (field.min) field.min = addDays(field.min, days);
     field.max = today;

@@ -33,6 +33,8 @@ NOT_PAGES = {  # files, feeds, fragments and sockets, not pages a walker reads
     "pwa.manifest",
     "pwa.service_worker",
     "pwa.replay_token",
+    "pwa.walker_pages",
+    "pwa.synced",
     "health.healthz",
     "health.readyz",
     "live.stream",
