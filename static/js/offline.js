@@ -85,7 +85,8 @@
       walker: walker,
       action: form.action,
       fields: fields,
-      summary: (value("quick") || value("distance")) + " " + value("unit") + " " +
+      // A quick pick names its unit ("2 mi"), whatever the unit radio says.
+      summary: (value("quick") || value("distance") + " " + value("unit")) + " " +
         value("kind") + " on " + value("activity_date"),
       savedAt: Date.now()
     };
@@ -188,7 +189,12 @@
     entry.fields.forEach(function (pair) {
       var field = form.elements[pair[0]];
       if (!field || pair[0] === "csrf_token") return;
-      if (pair[0] === "quick") field = form.elements.distance;
+      if (pair[0] === "quick") {  // "2 mi": the distance box and the unit it names
+        var quick = pair[1].split(" ");
+        form.elements.distance.value = quick[0];
+        if (quick[1]) form.elements.unit.value = quick[1];
+        return;
+      }
       if (field instanceof RadioNodeList) field.value = pair[1];
       else if (field.type !== "submit") field.value = pair[1];
     });

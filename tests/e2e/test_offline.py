@@ -152,6 +152,20 @@ def test_a_walk_logged_offline_reaches_the_team_once_back_online(browser, live_u
     context.close()
 
 
+def test_a_quick_pick_tapped_offline_says_and_logs_its_own_unit(browser, live_url):
+    _walker, team, context, page = on_the_team_page(browser, live_url)
+    context.set_offline(True)
+    page.get_by_label("miles").check()
+
+    page.get_by_role("button", name="2 mi").click()
+
+    expect(saved_note(page)).to_contain_text("2 mi walk on")
+    context.set_offline(False)
+    expect(page.locator("#main")).to_contain_text("Synced 1 saved walk: 3.2 km walk on")
+    assert journey_distance_m(team) == pytest.approx(3218.688)
+    context.close()
+
+
 def test_one_saved_walk_replayed_from_two_tabs_at_once_counts_once(browser, live_url):
     walker, _team, context, first = on_the_team_page(browser, live_url)
     first.evaluate(WITHOUT_BACKGROUND_SYNC)  # only the two tabs replay, never the worker
