@@ -111,6 +111,7 @@ def leave_team(team: Team, user: User, *, removed_by: User | None = None) -> Non
         raise LastCaptain
     membership.left_at = utcnow()
     membership.left_on = user.local_date(membership.left_at)
+    membership.removed = removed_by is not None
     db.session.execute(
         update(Team).where(Team.id == team.id).values(member_count=Team.member_count - 1)
     )
