@@ -14,7 +14,7 @@ tcxreader merges every activity's points into one, and drops where a <Track> end
 import io
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from xml.etree.ElementTree import Element
 
 import fitdecode
@@ -177,10 +177,24 @@ def _read_fit(data: bytes) -> list[Recording | SkippedTrack]:
         raise FileRefused("This FIT file has no recorded activity.")
     if len(sessions) <= 1:
         return [_fit_session("Session 1", records, (sessions or [{}])[0])]
-    return [
-        _fit_session(f"Session {n} ({session.get('sport') or 'activity'})", records, session)
-        for n, session in enumerate(sessions, 1)
+    found = []
+    for n, (session, start, end) in enumerate(_session_windows(sessions), 1):
+        inside = [r for r in records if start <= r[1] < end]
+        label = f"Session {n} ({session.get('sport') or 'activity'})"
+        found.append(_fit_session(label, inside, session))
+    return found
+
+
+def _session_windows(sessions: list[dict]):
+    """Each session with the time from its start to the next one's (to the end for the last)."""
+    starts = [
+        _utc(s["start_time"]) if isinstance(s.get("start_time"), datetime) else None
+        for s in sessions
     ]
+    far = datetime.max.replace(tzinfo=UTC)
+    for n, session in enumerate(sessions):
+        following = [t for t in starts[n + 1 :] if t is not None]
+        yield session, starts[n] or far, min(following, default=far)
 
 
 def _fit_point(values: dict) -> Point | None:
@@ -191,15 +205,10 @@ def _fit_point(values: dict) -> Point | None:
 
 
 def _fit_session(label: str, records: list, session: dict) -> Recording | SkippedTrack:
-    """The records inside the session's time window (all of them for a file's only session)."""
-    start = session.get("start_time")
-    start = _utc(start) if isinstance(start, datetime) else None
-    elapsed_s = session.get("total_elapsed_time")
-    if start is not None and elapsed_s is not None:
-        end = start + timedelta(seconds=float(elapsed_s))
-        records = [r for r in records if start <= r[1] <= end]
+    """One session of its records: (span number, time, Point or None) each."""
     if str(session.get("sport") or "") == "transition":
-        return SkippedTrack(label, "a transition between sports is not an activity", start)
+        started_at = records[0][1] if records else None
+        return SkippedTrack(label, "a transition between sports is not an activity", started_at)
     spans: dict[int, list[Point]] = {}
     for span, _, point in records:
         if point is not None:

@@ -42,7 +42,7 @@ def test_uploading_files_shows_each_files_progress_until_done(app, client):
     assert "Refresh" in waiting  # the no-JS twin of the polling
     run_queued()
     fragment = client.get(page_url, headers=HTMX_HEADERS).get_data(as_text=True)
-    assert fragment.lstrip().startswith('<section id="import-batch"')
+    assert fragment.lstrip().startswith('<div id="import-batch"')
     assert "1 activity imported" in fragment and "not complete XML" in fragment
     assert "hx-trigger" not in fragment  # done: polling stops
 
