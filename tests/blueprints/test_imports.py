@@ -25,6 +25,13 @@ def upload(client, *named_files):
     return client.post("/imports/", data=data, content_type="multipart/form-data")
 
 
+def import_real_file(walker, name: str, today: date, monkeypatch) -> None:
+    """Import a file of tests/data/gps with the walker's today moved to when it was recorded."""
+    monkeypatch.setattr(activities, "today_for", lambda walker: today)
+    batch_id = imports.accept_upload(walker, [(name, real.sample(name))])
+    imports.run_import(imports.queued_ids(batch_id)[0])
+
+
 def run_queued():
     for import_id in db.session.scalars(select(GpsImport.id).where(GpsImport.status == "queued")):
         imports.run_import(import_id)
@@ -188,10 +195,8 @@ def test_each_track_not_imported_is_listed_with_its_date_and_reason(app, client)
 
 def test_the_activity_page_says_when_the_devices_own_total_differs(app, client, monkeypatch):
     walker = make_user()
-    monkeypatch.setattr(activities, "today_for", lambda walker: date(2020, 9, 25))
-    name = "2_activities_2_tracks_many_laps_trackpoints.tcx"
-    imports.run_import(
-        imports.queued_ids(imports.accept_upload(walker, [(name, real.sample(name))]))[0]
+    import_real_file(
+        walker, "2_activities_2_tracks_many_laps_trackpoints.tcx", date(2020, 9, 25), monkeypatch
     )
     measured, agreeing = db.session.scalars(
         select(Activity).where(Activity.user_id == walker.id).order_by(Activity.distance_m.desc())
@@ -207,11 +212,7 @@ def test_the_activity_page_says_when_the_devices_own_total_differs(app, client, 
 
 def test_an_exported_track_keeps_its_recorded_spans_as_segments(app, client, monkeypatch):
     walker = make_user()
-    monkeypatch.setattr(activities, "today_for", lambda walker: date(2013, 6, 14))
-    name = "garmin-forerunner-10-output.gpx"
-    imports.run_import(
-        imports.queued_ids(imports.accept_upload(walker, [(name, real.sample(name))]))[0]
-    )
+    import_real_file(walker, "garmin-forerunner-10-output.gpx", date(2013, 6, 14), monkeypatch)
     sign_in_as(client, walker)
 
     export = client.get("/activities/export.gpx").get_data(as_text=True)
