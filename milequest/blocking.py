@@ -31,7 +31,7 @@ def run_blocking(call: Callable[..., T], *args, refusals: tuple[type[Exception],
             raise error
         return value
     except refusals as refused:
-        log.info("%s refused: %s", _name(call), type(refused).__name__)
+        log.info("%s refused: %s (%s)", _name(call), type(refused).__name__, refused)
         raise
 
 
@@ -43,7 +43,8 @@ def _outcome(call: Callable, args: tuple) -> tuple:
 
 
 def _name(call: Callable) -> str:
-    return getattr(call, "__qualname__", None) or repr(call)
+    qualname = getattr(call, "__qualname__", None) or repr(call)
+    return f"{getattr(call, '__module__', None) or '?'}.{qualname}"
 
 
 @cache

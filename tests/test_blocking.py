@@ -88,5 +88,6 @@ def test_an_expected_refusal_is_one_info_line_and_a_bug_keeps_its_traceback():
     assert ran.stdout.split() == ["refused", "broken_decoder"]  # raised where it went wrong
     assert "Traceback" not in ran.stderr  # gevent's pool printed one for each before
     assert ran.stderr.splitlines() == [
-        "INFO milequest.blocking PasswordHasher.verify refused: VerifyMismatchError"
+        "INFO milequest.blocking argon2._password_hasher.PasswordHasher.verify refused: "
+        "VerifyMismatchError (The password does not match the supplied hash)"
     ]
