@@ -7,6 +7,9 @@ import textwrap
 import pytest
 
 from milequest.blocking import run_blocking
+from milequest.extensions import db
+from tests.factories import make_user
+from tests.live_servers import Browser, web_processes
 
 UNDER_GEVENT = textwrap.dedent("""
     from gevent import monkey
@@ -91,3 +94,18 @@ def test_an_expected_refusal_is_one_info_line_and_a_bug_keeps_its_traceback():
         "INFO milequest.blocking argon2._password_hasher.PasswordHasher.verify refused: "
         "VerifyMismatchError (The password does not match the supplied hash)"
     ]
+
+
+@pytest.mark.committing
+def test_a_failed_log_in_on_the_real_web_server_writes_no_traceback(app, tmp_path):
+    walker = make_user()
+    db.session.commit()
+
+    with web_processes(app, 1, tmp_path) as (url,):
+        browser = Browser(url)
+        wrong = {"email": walker.email, "password": "not the password"}
+        status = browser.submit("/login", wrong, browser.csrf_token("/login"))
+
+    web_log = (tmp_path / "web-0.log").read_text()
+    assert status == 422
+    assert "Traceback" not in web_log and "VerifyMismatchError" not in web_log
