@@ -238,7 +238,13 @@ def _recording(
         return SkippedTrack(label, NO_TIMES)
     duration_s = int((max(times) - started_at).total_seconds())
     return Recording(
-        measured, started_at, duration_s or None, kind_of(sport), device_m, client_id, label
+        measured,
+        started_at,
+        duration_s or None,
+        kind_of(sport),
+        file_distance_m=device_m,
+        client_id=client_id,
+        label=label,
     )
 
 
