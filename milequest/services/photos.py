@@ -51,7 +51,9 @@ def attach_photos(activity: Activity, uploads: list[bytes]) -> list[Photo]:
         if len(data) > MAX_BYTES:
             raise PhotoInvalid(f"{which} is larger than 10 MB.")
         try:
-            content_types.append(run_blocking(image_cleaning.check, data))
+            content_types.append(
+                run_blocking(image_cleaning.check, data, refusals=(image_cleaning.ImageRejected,))
+            )
         except image_cleaning.ImageRejected as rejected:
             raise PhotoInvalid(f"{which}: {rejected}") from rejected
     return [_store(activity, data, ct) for data, ct in zip(uploads, content_types, strict=True)]
