@@ -2,16 +2,16 @@
 
 Existing tracks become one-part MULTILINESTRINGs: they were measured joined, and stay so.
 
-Revision ID: 0010_recorded_spans
-Revises: 0009_end_archived_journeys
+Revision ID: 0011_recorded_spans
+Revises: 0010_removed_members
 Create Date: 2026-11-29
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_recorded_spans"
-down_revision = "0009_end_archived_journeys"
+revision = "0011_recorded_spans"
+down_revision = "0010_removed_members"
 branch_labels = None
 depends_on = None
 
