@@ -193,5 +193,4 @@ def save(route_id: int):
     response = _change(route, lambda: routes.submit_route(route, form.name.data))
     if route.status != "building":
         return response
-    routes.enqueue_build(route.id)
     return see_other(url_for("routes.show", route_id=route.id))

@@ -16,6 +16,7 @@ from milequest.models import Activity, GpsImport, User
 from milequest.models.activity import MAX_DISTANCE_M
 from milequest.models.base import utcnow
 from milequest.services import activities, gps_files, plausibility, task_queue, zip_uploads
+from milequest.services.commit_hooks import after_commit
 from milequest.services.gps_files import FileRefused, Recording
 
 IMPORT_TASK = "workers.imports.import_file"
@@ -33,7 +34,10 @@ class UploadRefused(ValueError):
 
 
 def accept_upload(walker: User, files: list[tuple[str, bytes]]) -> uuid.UUID:
-    """One job row per file (zips opened here); returns the batch id. Flushes, never commits."""
+    """One job row per file (zips opened here); returns the batch id. Flushes, never commits.
+
+    Each queued job goes to the `imports` queue once the caller commits.
+    """
     if not files:
         raise UploadRefused("Choose at least one .gpx, .tcx, .fit or .zip file.")
     if sum(len(data) for _, data in files) > MAX_UPLOAD_BYTES:
@@ -61,6 +65,8 @@ def accept_upload(walker: User, files: list[tuple[str, bytes]]) -> uuid.UUID:
         raise UploadRefused(f"An upload may hold at most {MAX_FILES} files.")
     db.session.add_all(rows)
     db.session.flush()
+    for import_id in queued_ids(batch_id):
+        after_commit(enqueue, import_id)
     return batch_id
 
 
