@@ -18,6 +18,8 @@ from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import fromstring as safe_xml
 from tcxreader.tcxreader import TCXReader
 
+from milequest.refusals import Refused
+
 EXTENSIONS = (".gpx", ".tcx", ".fit")
 # Our GPX export tags each track with the activity's client id, so it re-imports as itself.
 MQ_NAMESPACE = "https://milequest.localhost/gpx/1"
@@ -36,7 +38,7 @@ SPORT_KINDS = {
 }
 
 
-class FileRefused(ValueError):
+class FileRefused(Refused, ValueError):
     """The file cannot be imported; the message is for the walker."""
 
 

@@ -15,6 +15,7 @@ from milequest.extensions import db
 from milequest.models import Activity, GpsImport, User
 from milequest.models.activity import MAX_DISTANCE_M
 from milequest.models.base import utcnow
+from milequest.refusals import Refused
 from milequest.services import activities, gps_files, plausibility, task_queue, zip_uploads
 from milequest.services.commit_hooks import after_commit
 from milequest.services.gps_files import FileRefused, Recording
@@ -29,7 +30,7 @@ SAME_DISTANCE_SHARE = Decimal("0.05")
 _LENGTH_M = text("SELECT ST_Length(ST_GeomFromEWKT(:track)::geography)")
 
 
-class UploadRefused(ValueError):
+class UploadRefused(Refused, ValueError):
     """The upload as a whole is refused; the message is for the walker."""
 
 

@@ -17,6 +17,7 @@ from milequest.extensions import db
 from milequest.models import Activity, BlockedPhotoHash, Photo
 from milequest.models.base import utcnow
 from milequest.models.photo import storage_keys
+from milequest.refusals import Refused
 from milequest.services import image_cleaning, photo_classifier, photo_reviews, task_queue
 from milequest.services.commit_hooks import after_commit, after_rollback
 from milequest.services.photo_storage import storage
@@ -28,7 +29,7 @@ NEAR_MATCH_BITS = 6  # perceptual hashes this close are the same picture
 MODERATE_TASK = "workers.photos.moderate_photo"
 
 
-class PhotoInvalid(ValueError):
+class PhotoInvalid(Refused, ValueError):
     """The message says what is wrong, for the walker; nothing was stored."""
 
 

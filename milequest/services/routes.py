@@ -14,6 +14,7 @@ from milequest.extensions import db
 from milequest.models import Journey, Membership, Place, Route, User, Waypoint
 from milequest.models.base import utcnow
 from milequest.models.route import MAX_WAYPOINTS, MIN_WAYPOINTS
+from milequest.refusals import Refused
 from milequest.services import places, route_legs, task_queue
 from milequest.services.commit_hooks import after_commit
 from milequest.services.routers import Point, RouterError, configured_router
@@ -22,7 +23,7 @@ BUILD_TASK = "workers.routes.build_route"
 SAME_POINT_M = 1.0
 
 
-class RouteError(ValueError):
+class RouteError(Refused, ValueError):
     """A change the route cannot take; the message is for the walker."""
 
 
