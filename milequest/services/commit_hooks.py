@@ -9,8 +9,8 @@ savepoint (`begin_nested()`) it was scheduled in:
   scheduled before it; its `after_rollback` callbacks run then;
 - the outermost commit runs the `after_commit` callbacks in the order they were scheduled; the
   outermost rollback (or closing the session without a commit) runs the `after_rollback` ones.
-Callbacks run once the transaction has ended, so they cannot use the session. One that raises
-is logged and the others still run.
+Callbacks run once the transaction has ended, so they cannot use the session (nor schedule
+more work: it would be dropped). One that raises is logged and the others still run.
 """
 
 import logging
