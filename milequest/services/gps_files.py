@@ -24,6 +24,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import fromstring as safe_xml
 
+from milequest.refusals import Refused
+
 EXTENSIONS = (".gpx", ".tcx", ".fit")
 # Our GPX export tags each track with the activity's client id, so it re-imports as itself.
 MQ_NAMESPACE = "https://milequest.localhost/gpx/1"
@@ -44,7 +46,7 @@ FIT_TIMER_EVENTS = ("start", "stop", "stop_all", "stop_disable", "stop_disable_a
 NO_TIMES = "it has no times, so we cannot tell its date: log it by hand"
 
 
-class FileRefused(ValueError):
+class FileRefused(Refused, ValueError):
     """The file cannot be imported; the message is for the walker."""
 
 

@@ -17,7 +17,9 @@ from milequest.extensions import db
 from milequest.models import Activity, GpsImport, User
 from milequest.models.activity import MAX_DISTANCE_M
 from milequest.models.base import utcnow
+from milequest.refusals import Refused
 from milequest.services import activities, gps_files, plausibility, task_queue, zip_uploads
+from milequest.services.commit_hooks import after_commit
 from milequest.services.gps_files import FileRefused, Recording
 
 IMPORT_TASK = "workers.imports.import_file"
@@ -31,12 +33,15 @@ OUTCOME_KINDS = ("imported", "held", "duplicate", "skipped")
 _LENGTH_M = text("SELECT ST_Length(ST_GeomFromEWKT(:track)::geography)")
 
 
-class UploadRefused(ValueError):
+class UploadRefused(Refused, ValueError):
     """The upload as a whole is refused; the message is for the walker."""
 
 
 def accept_upload(walker: User, files: list[tuple[str, bytes]]) -> uuid.UUID:
-    """One job row per file (zips opened here); returns the batch id. Flushes, never commits."""
+    """One job row per file (zips opened here); returns the batch id. Flushes, never commits.
+
+    Each queued job goes to the `imports` queue once the caller commits.
+    """
     if not files:
         raise UploadRefused("Choose at least one .gpx, .tcx, .fit or .zip file.")
     if sum(len(data) for _, data in files) > MAX_UPLOAD_BYTES:
@@ -64,6 +69,8 @@ def accept_upload(walker: User, files: list[tuple[str, bytes]]) -> uuid.UUID:
         raise UploadRefused(f"An upload may hold at most {MAX_FILES} files.")
     db.session.add_all(rows)
     db.session.flush()
+    for import_id in queued_ids(batch_id):
+        after_commit(enqueue, import_id)
     return batch_id
 
 

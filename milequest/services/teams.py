@@ -11,12 +11,13 @@ from sqlalchemy.exc import IntegrityError
 from milequest.extensions import db
 from milequest.models import Journey, Membership, Team, User
 from milequest.models.base import utcnow
+from milequest.refusals import Refused
 from milequest.services import counters, journeys, team_events, team_invites
 from milequest.services.team_access import active_membership
 from milequest.services.team_locks import lock_team
 
 
-class TeamError(Exception):
+class TeamError(Refused):
     """A rule stopped the change; the message is for the walker."""
 
 

@@ -10,6 +10,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
+from milequest.refusals import Refused
 from milequest.services.gps_files import EXTENSIONS
 
 MAX_MEMBERS = 100
@@ -18,7 +19,7 @@ MAX_TOTAL_BYTES = 50 * 1024 * 1024
 CHUNK = 64 * 1024
 
 
-class ZipRefused(ValueError):
+class ZipRefused(Refused, ValueError):
     """The whole zip is refused; the message is for the walker."""
 
 
