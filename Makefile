@@ -27,6 +27,7 @@ down:
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	node_modules/.bin/eslint .
 
 format: setup
 	$(VENV)/bin/ruff format .
