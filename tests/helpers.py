@@ -2,6 +2,7 @@
 
 import re
 
+from itsdangerous import TimestampSigner
 from sqlalchemy import select
 
 from milequest.extensions import db
@@ -51,3 +52,9 @@ def sign_in_as(client, user) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+
+
+def signing_clock_moved_on(monkeypatch, seconds: int) -> None:
+    """From now on itsdangerous signs and checks as if `seconds` had passed (expiry, no wait)."""
+    now = TimestampSigner.get_timestamp
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda signer: now(signer) + seconds)
