@@ -1,9 +1,10 @@
 """Request helpers: CSRF tokens, htmx headers, logging in, reading the outbox."""
 
 import re
+import time
 
 from itsdangerous import TimestampSigner
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from milequest.extensions import db
 from milequest.models import OutboundEmail
@@ -58,3 +59,33 @@ def signing_clock_moved_on(monkeypatch, seconds: int) -> None:
     """From now on itsdangerous signs and checks as if `seconds` had passed (expiry, no wait)."""
     now = TimestampSigner.get_timestamp
     monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda signer: now(signer) + seconds)
+
+
+# pg_locks is read live (pg_stat_activity would show this transaction's first snapshot).
+_SESSIONS_WAITING_ON_ME = text(
+    "SELECT count(*) FROM pg_locks WHERE NOT granted"
+    " AND pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+)
+
+
+def hold_until_another_session_waits(timeout_s: float = 30) -> None:
+    """Keep this transaction open until another session waits on one of its locks.
+
+    For races that need a set interleaving: the other session has read the old state and now
+    waits on this transaction's locks, which it gets only once this one commits.
+    """
+    deadline = time.monotonic() + timeout_s
+    while not db.session.scalar(_SESSIONS_WAITING_ON_ME):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no session waited on this transaction's locks in {timeout_s} s")
+        time.sleep(0.01)
+
+
+def wait_for(condition, timeout_s: float = 15.0) -> bool:
+    """True as soon as `condition()` is (checked every 0.1 s); False after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
