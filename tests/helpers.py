@@ -1,11 +1,11 @@
-"""Request helpers: CSRF tokens, htmx headers, logging in, reading the outbox."""
+"""Request helpers: CSRF tokens, htmx headers, logging in, reading the outbox; and waits."""
 
 import re
-import time
 
 from itsdangerous import TimestampSigner
 from sqlalchemy import select, text
 
+from devservices.local import wait_until
 from milequest.extensions import db
 from milequest.models import OutboundEmail
 from tests.factories import PASSWORD
@@ -74,18 +74,10 @@ def hold_until_another_session_waits(timeout_s: float = 30) -> None:
     For races that need a set interleaving: the other session has read the old state and now
     waits on this transaction's locks, which it gets only once this one commits.
     """
-    deadline = time.monotonic() + timeout_s
-    while not db.session.scalar(_SESSIONS_WAITING_ON_ME):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"no session waited on this transaction's locks in {timeout_s} s")
-        time.sleep(0.01)
+    if not wait_until(lambda: db.session.scalar(_SESSIONS_WAITING_ON_ME), timeout_s, 0.01):
+        raise TimeoutError(f"no session waited on this transaction's locks in {timeout_s} s")
 
 
 def wait_for(condition, timeout_s: float = 15.0) -> bool:
     """True as soon as `condition()` is (checked every 0.1 s); False after `timeout_s`."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
+    return wait_until(condition, timeout_s)
