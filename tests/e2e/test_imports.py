@@ -5,12 +5,21 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from milequest.extensions import db
+from milequest.models import GpsImport
 from tests import gps_builders as files
 from tests import real_gps_files as real
 from tests.e2e.sessions import log_in
 from tests.factories import make_user
+from tests.helpers import wait_for
+
+
+def all_imported(walker_id: int) -> bool:
+    db.session.rollback()  # see what the worker committed
+    imports = db.session.scalars(select(GpsImport).where(GpsImport.user_id == walker_id)).all()
+    return bool(imports) and all(one.status != "queued" for one in imports)
 
 
 @pytest.mark.committing
@@ -30,10 +39,8 @@ def test_importing_a_file_from_a_phone(request, live_url, celery_worker, tmp_pat
 
     expect(page.locator("#import-batch")).to_contain_text("morning.gpx")
     if not javascript:
-        for _ in range(20):
-            if "Imported" in page.locator("#import-batch").inner_text():
-                break
-            page.wait_for_timeout(500)
+        assert wait_for(lambda: all_imported(walker.id))
+        if "Imported" not in page.locator("#import-batch").inner_text():
             page.get_by_role("link", name="Refresh").click()
     expect(page.locator("#import-batch")).to_contain_text("1 activity imported", timeout=15000)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
