@@ -5,6 +5,7 @@ holds thousands (a gthread worker needs a thread per socket: 50 threads served 5
 psycogreen makes psycopg2 yield to the loop while it waits for PostgreSQL.
 """
 
+import logging
 import os
 import resource
 
@@ -15,6 +16,11 @@ worker_connections = int(os.environ.get("WEB_CONNECTIONS", "10000"))  # per work
 accesslog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 control_socket_disable = True  # gunicorn 27's control socket is not used here
+# The app's own log lines (an expected refusal is one INFO line) go to stderr with gunicorn's.
+logging.basicConfig(
+    level=os.environ.get("LOG_LEVEL", "INFO"),
+    format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+)
 
 
 def on_starting(server) -> None:

@@ -108,4 +108,6 @@ def test_a_failed_log_in_on_the_real_web_server_writes_no_traceback(app, tmp_pat
 
     web_log = (tmp_path / "web-0.log").read_text()
     assert status == 422
-    assert "Traceback" not in web_log and "VerifyMismatchError" not in web_log
+    assert "Traceback" not in web_log
+    [refusal] = [line for line in web_log.splitlines() if "VerifyMismatchError" in line]
+    assert " INFO milequest.blocking: " in refusal  # the one line the refusal is worth

@@ -10,7 +10,7 @@ from milequest.services import counters
 log = logging.getLogger(__name__)
 
 
-@shared_task
+@shared_task(name="workers.aggregation.reconcile_counters")
 def reconcile_counters() -> dict[str, int]:
     """Recompute every counter from the raw activities; repair and log any drift."""
     db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})

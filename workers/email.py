@@ -6,7 +6,7 @@ from milequest.extensions import db
 from milequest.services import emails
 
 
-@shared_task(bind=True, max_retries=emails.MAX_ATTEMPTS)
+@shared_task(name="workers.email.deliver_email", bind=True, max_retries=emails.MAX_ATTEMPTS)
 def deliver_email(self, email_id: int) -> None:
     try:
         emails.deliver_email(email_id)
@@ -16,7 +16,7 @@ def deliver_email(self, email_id: int) -> None:
     db.session.commit()
 
 
-@shared_task
+@shared_task(name="workers.email.sweep_unsent_email")
 def sweep_unsent_email() -> int:
     """Re-enqueue emails whose delivery never ran (broker outage, lost task)."""
     ids = emails.unsent_email_ids()

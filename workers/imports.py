@@ -6,7 +6,7 @@ from milequest.extensions import db
 from milequest.services import imports
 
 
-@shared_task
+@shared_task(name="workers.imports.import_file")
 def import_file(import_id: int) -> None:
     try:
         imports.run_import(import_id)
@@ -18,7 +18,7 @@ def import_file(import_id: int) -> None:
     db.session.commit()
 
 
-@shared_task
+@shared_task(name="workers.imports.sweep_stuck_imports")
 def sweep_stuck_imports() -> int:
     """Re-enqueue imports whose job never ran (broker outage, lost task)."""
     ids = imports.stuck_import_ids()

@@ -6,7 +6,7 @@ from milequest.extensions import db
 from milequest.services import photos
 
 
-@shared_task
+@shared_task(name="workers.photos.moderate_photo")
 def moderate_photo(photo_id: int) -> None:
     # The attempt is committed before the run, so a run that kills its worker still counts.
     if not photos.start_attempt(photo_id):
@@ -21,7 +21,7 @@ def moderate_photo(photo_id: int) -> None:
     db.session.commit()
 
 
-@shared_task
+@shared_task(name="workers.photos.sweep_stuck_photos")
 def sweep_stuck_photos() -> int:
     """Re-queue photos still pending after 10 minutes (lost task, crashed worker)."""
     requeued = sum(photos.requeue_stuck(photo_id) for photo_id in photos.stuck_photo_ids())

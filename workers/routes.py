@@ -6,7 +6,7 @@ from milequest.extensions import db
 from milequest.services import routes
 
 
-@shared_task
+@shared_task(name="workers.routes.build_route")
 def build_route(route_id: int) -> None:
     try:
         routes.build_route(route_id)
@@ -20,7 +20,7 @@ def build_route(route_id: int) -> None:
     db.session.commit()
 
 
-@shared_task
+@shared_task(name="workers.routes.sweep_stuck_routes")
 def sweep_stuck_routes() -> int:
     """Re-enqueue routes whose build never ran (broker outage, lost task)."""
     ids = routes.stuck_route_ids()

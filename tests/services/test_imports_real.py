@@ -36,7 +36,9 @@ def recorded_days_ago(monkeypatch):
 def imported(walker) -> list[Activity]:
     return list(
         db.session.scalars(
-            select(Activity).where(Activity.user_id == walker.id).order_by(Activity.started_at)
+            select(Activity)
+            .where(Activity.user_id == walker.id)
+            .order_by(Activity.started_at, Activity.id)
         )
     )
 
