@@ -7,19 +7,20 @@ from milequest.blueprints.team_scope import team_view
 from milequest.extensions import db
 from milequest.htmx import see_other
 from milequest.services import activity_reviews
+from milequest.services.team_access import Need
 
 bp = Blueprint("activity_reviews", __name__, url_prefix="/teams/<int:team_id>/reviews")
 
 
 @bp.get("/")
-@team_view(bp, need="captain")
+@team_view(bp, need=Need.CAPTAIN)
 def index(access):
     held = activity_reviews.held_for_team(access.team)
     return render_template("activity_reviews/index.html", team=access.team, held=held)
 
 
 @bp.post("/<int:activity_id>")
-@team_view(bp, need="captain")
+@team_view(bp, need=Need.CAPTAIN)
 def decide(access, activity_id: int):
     approve = request.form.get("decision") == "approve"
     try:

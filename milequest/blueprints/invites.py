@@ -18,6 +18,7 @@ from milequest.forms.teams import EmailInviteForm, JoinCodeForm
 from milequest.htmx import fragment_or_see_other, see_other, wants_fragment
 from milequest.services import team_invites, teams
 from milequest.services.qr_codes import qr_svg
+from milequest.services.team_access import Need
 
 bp = Blueprint("invites", __name__)
 
@@ -37,13 +38,13 @@ def _invites_context(team, form=None) -> dict:
 
 
 @bp.get("/teams/<int:team_id>/invites")
-@team_view(bp, need="captain")
+@team_view(bp, need=Need.CAPTAIN)
 def manage(access):
     return render_template("invites/manage.html", **_invites_context(access.team))
 
 
 @bp.post("/teams/<int:team_id>/invites")
-@team_view(bp, need="captain")
+@team_view(bp, need=Need.CAPTAIN)
 @limiter.limit(
     lambda: current_app.config["RATELIMIT_TEAM_INVITES"],
     key_func=lambda: f"invites:{current_user.id}",
@@ -61,7 +62,7 @@ def invite_by_email(access):
 
 
 @bp.post("/teams/<int:team_id>/invites/<int:invite_id>/revoke")
-@team_view(bp, need="captain")
+@team_view(bp, need=Need.CAPTAIN)
 def revoke(access, invite_id: int):
     team_invites.revoke(access.team, invite_id)
     db.session.commit()
@@ -73,7 +74,7 @@ def revoke(access, invite_id: int):
 
 
 @bp.post("/teams/<int:team_id>/share-link")
-@team_view(bp, need="captain")
+@team_view(bp, need=Need.CAPTAIN)
 def rotate_link(access):
     if team_invites.rotate_share_link(access.team, current_user) is None:
         return fragment_or_see_other(

@@ -8,6 +8,7 @@ from milequest.extensions import db
 from milequest.forms.journeys import StartJourneyForm
 from milequest.htmx import see_other
 from milequest.services import activities, journey_planning, journeys, route_maps, routes
+from milequest.services.team_access import Need
 
 bp = Blueprint("journeys", __name__, url_prefix="/teams/<int:team_id>/journeys")
 
@@ -50,13 +51,13 @@ def _can_start(access, active) -> bool:
 
 
 @bp.get("/")
-@team_view(bp, need="member")
+@team_view(bp, need=Need.MEMBER)
 def index(access):
     return _page(access)
 
 
 @bp.post("/")
-@team_view(bp, need="captain")
+@team_view(bp, need=Need.CAPTAIN)
 def start(access):
     form = _start_form(StartJourneyForm())
     if not form.validate():
@@ -74,7 +75,7 @@ def start(access):
 
 
 @bp.post("/abandon")
-@team_view(bp, need="captain")
+@team_view(bp, need=Need.CAPTAIN)
 def abandon(access):
     active = journeys.active_journey(access.team)
     if active is not None:

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from milequest.blueprints.team_scope import team_socket, team_view
 from milequest.services import live_fragments, live_hub, live_streams, team_events
+from milequest.services.team_access import Need
 
 bp = Blueprint("live", __name__, url_prefix="/teams")
 bp.record_once(lambda state: live_hub.init_app(state.app))
@@ -36,7 +37,7 @@ def stream(ws, access):
 
 
 @bp.get("/<int:team_id>/updates")
-@team_view(bp, need="member")
+@team_view(bp, need=Need.MEMBER)
 def updates(access):
     """The polling fallback: the live messages of the events after `after`, oldest first."""
     events = team_events.after(access.team.id, request.args.get("after", 0, type=int))

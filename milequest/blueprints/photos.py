@@ -14,6 +14,7 @@ from milequest.htmx import see_other
 from milequest.models import Photo
 from milequest.services import activities, photo_reviews, photos
 from milequest.services.photo_storage import storage
+from milequest.services.team_access import Need
 
 bp = Blueprint("photos", __name__)
 CACHE_FOREVER = "private, max-age=31536000, immutable"  # derived images never change
@@ -77,14 +78,14 @@ def delete(photo_id: int):
 
 
 @bp.get("/teams/<int:team_id>/photos/review")
-@team_view(bp, need="captain")
+@team_view(bp, need=Need.CAPTAIN)
 def team_review(access):
     held = photo_reviews.held_photos(access.team.id)
     return render_template("photos/review.html", team=access.team, held=held, form=ReviewForm())
 
 
 @bp.post("/teams/<int:team_id>/photos/review")
-@team_view(bp, need="captain")
+@team_view(bp, need=Need.CAPTAIN)
 def team_decide(access):
     _decide(ReviewForm(), access.team.id)
     return see_other(url_for("photos.team_review", team_id=access.team.id))

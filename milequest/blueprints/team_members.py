@@ -9,12 +9,13 @@ from milequest.htmx import fragment_or_see_other
 from milequest.models.team import ROLES
 from milequest.refusals import Refused
 from milequest.services import team_access, teams
+from milequest.services.team_access import Need
 
 bp = Blueprint("team_members", __name__, url_prefix="/teams/<int:team_id>/members")
 
 
 @bp.get("/")
-@team_view(bp, need="member")
+@team_view(bp, need=Need.MEMBER)
 def index(access):
     return render_template(
         "teams/members.html", access=access, team=access.team, members=teams.members_of(access.team)
@@ -22,7 +23,7 @@ def index(access):
 
 
 @bp.post("/<int:membership_id>/role")
-@team_view(bp, need="captain")
+@team_view(bp, need=Need.CAPTAIN)
 def change_role(access, membership_id: int):
     member = _member_or_404(access.team, membership_id)
     role = request.form.get("role")
@@ -35,7 +36,7 @@ def change_role(access, membership_id: int):
 
 
 @bp.post("/<int:membership_id>/remove")
-@team_view(bp, need="captain")
+@team_view(bp, need=Need.CAPTAIN)
 def remove(access, membership_id: int):
     member = _member_or_404(access.team, membership_id)
     refused = commit_unless_refused(

@@ -10,11 +10,12 @@ from flask_login import current_user, login_required
 
 from milequest.extensions import sock
 from milequest.services import team_access
+from milequest.services.team_access import Need
 
 TEAM_SCOPED: dict[str, str] = {}
 
 
-def team_view(bp, need: str = "member"):
+def team_view(bp, need: Need = Need.MEMBER):
     """Call the view with a TeamAccess instead of `team_id`; 404 to outsiders, 403 for roles."""
 
     def decorator(view):
@@ -36,7 +37,7 @@ def team_view(bp, need: str = "member"):
     return decorator
 
 
-def team_socket(bp, rule: str, need: str = "member"):
+def team_socket(bp, rule: str, need: Need = Need.MEMBER):
     """Register a flask-sock handler `view(ws, access)` at `rule`, behind `team_view`.
 
     The check runs before the WebSocket handshake, so a refused client gets a plain HTTP

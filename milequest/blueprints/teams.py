@@ -20,6 +20,7 @@ from milequest.services import (
     team_invites,
     teams,
 )
+from milequest.services.team_access import Need
 
 bp = Blueprint("teams", __name__, url_prefix="/teams")
 
@@ -53,7 +54,7 @@ def create():
 
 
 @bp.get("/<int:team_id>")
-@team_view(bp, need="visitor")
+@team_view(bp, need=Need.VISITOR)
 def show(access):
     if not access.is_member:
         return render_template("teams/preview.html", team=access.team)
@@ -70,7 +71,7 @@ def show(access):
 
 
 @bp.get("/<int:team_id>/parts/<name>")
-@team_view(bp, need="member")
+@team_view(bp, need=Need.MEMBER)
 def part(access, name: str):
     """One viewer-dependent part of the team page, fetched when a live message says it changed."""
     template = live_fragments.per_viewer_template(name) or abort(404)
@@ -78,7 +79,7 @@ def part(access, name: str):
 
 
 @bp.get("/<int:team_id>/leaderboard")
-@team_view(bp, need="member")
+@team_view(bp, need=Need.MEMBER)
 def leaderboard(access):
     """The leaderboard fragment alone (empty without a journey to show), from the counters."""
     journey = journeys.shown_journey(access.team)
@@ -87,13 +88,13 @@ def leaderboard(access):
 
 
 @bp.get("/<int:team_id>/edit")
-@team_view(bp, need="captain")
+@team_view(bp, need=Need.CAPTAIN)
 def edit_form(access):
     return render_template("teams/edit.html", team=access.team, form=TeamForm(obj=access.team))
 
 
 @bp.post("/<int:team_id>/edit")
-@team_view(bp, need="captain")
+@team_view(bp, need=Need.CAPTAIN)
 def edit(access):
     form = TeamForm()
     if form.validate():
@@ -108,7 +109,7 @@ def edit(access):
 
 
 @bp.post("/<int:team_id>/archive")
-@team_view(bp, need="captain")
+@team_view(bp, need=Need.CAPTAIN)
 def archive(access):
     team = access.team
     if refused := commit_unless_refused(lambda: teams.archive_team(team, current_user)):
@@ -118,7 +119,7 @@ def archive(access):
 
 
 @bp.post("/<int:team_id>/join")
-@team_view(bp, need="visitor")
+@team_view(bp, need=Need.VISITOR)
 def join(access):
     team = access.team
     if refused := commit_unless_refused(
@@ -130,7 +131,7 @@ def join(access):
 
 
 @bp.post("/<int:team_id>/leave")
-@team_view(bp, need="member")
+@team_view(bp, need=Need.MEMBER)
 def leave(access):
     team = access.team
     if refused := commit_unless_refused(lambda: teams.leave_team(team, current_user)):

@@ -5,6 +5,7 @@ operator decides), rejected. Only approved photos are ever shown to anyone but t
 """
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -24,7 +25,15 @@ from milequest.models.activity import Activity
 from milequest.models.base import created_at_column
 from milequest.models.user import User
 
-STATUSES = ("pending", "approved", "held", "rejected")
+
+class PhotoStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    HELD = "held"
+    REJECTED = "rejected"
+
+
+STATUSES = tuple(s.value for s in PhotoStatus)
 
 
 class Photo(db.Model):
@@ -42,7 +51,9 @@ class Photo(db.Model):
     token: Mapped[str] = mapped_column(String(32), unique=True)
     content_type: Mapped[str] = mapped_column(String(20))
     byte_size: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(10), default="pending", server_default="pending")
+    status: Mapped[str] = mapped_column(
+        String(10), default=PhotoStatus.PENDING, server_default="pending"
+    )
     reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)

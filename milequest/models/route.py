@@ -5,6 +5,7 @@ owner edits. Building (on the `routes` queue) sets `path`, `length_m` and `verte
 """
 
 from datetime import datetime
+from enum import StrEnum
 
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
@@ -23,7 +24,15 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 from milequest.extensions import db
 from milequest.models.base import created_at_column
 
-STATUSES = ("draft", "building", "ready", "failed")
+
+class RouteStatus(StrEnum):
+    DRAFT = "draft"
+    BUILDING = "building"
+    READY = "ready"
+    FAILED = "failed"
+
+
+STATUSES = tuple(s.value for s in RouteStatus)
 MIN_WAYPOINTS = 2
 MAX_WAYPOINTS = 20
 
@@ -43,7 +52,9 @@ class Route(db.Model):
     )
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
-    status: Mapped[str] = mapped_column(String(10), default="draft", server_default="draft")
+    status: Mapped[str] = mapped_column(
+        String(10), default=RouteStatus.DRAFT, server_default="draft"
+    )
     path: Mapped[WKBElement | None] = mapped_column(
         Geometry("LINESTRING", srid=4326, spatial_index=False)
     )
@@ -71,7 +82,7 @@ class Route(db.Model):
 
     @property
     def is_editable(self) -> bool:
-        return not self.is_catalog and self.status in ("draft", "failed")
+        return not self.is_catalog and self.status in (RouteStatus.DRAFT, RouteStatus.FAILED)
 
     def __repr__(self) -> str:
         return f"<Route {self.id} {self.name} {self.status}>"

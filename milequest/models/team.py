@@ -5,6 +5,7 @@ database, not Python, decides who gets the last seat.
 """
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -25,7 +26,13 @@ from milequest.extensions import db
 from milequest.models.base import created_at_column
 from milequest.models.user import User
 
-ROLES = ("captain", "member")
+
+class Role(StrEnum):
+    CAPTAIN = "captain"
+    MEMBER = "member"
+
+
+ROLES = tuple(r.value for r in Role)
 INVITE_KINDS = ("email", "link")
 
 
@@ -83,7 +90,7 @@ class Membership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    role: Mapped[str] = mapped_column(String(10), default="member")
+    role: Mapped[str] = mapped_column(String(10), default=Role.MEMBER)
     joined_at: Mapped[datetime] = created_at_column()
     left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The walker's local dates at joining and leaving: walks are dated in local days.
@@ -97,7 +104,7 @@ class Membership(db.Model):
 
     @property
     def is_captain(self) -> bool:
-        return self.role == "captain"
+        return self.role == Role.CAPTAIN
 
 
 class TeamInvite(db.Model):

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from milequest.extensions import db
 from milequest.models import Route, Waypoint
+from milequest.models.route import RouteStatus
 from milequest.services import routes
 
 CATALOG_FILE = Path(__file__).resolve().parent.parent / "data" / "catalog.json"
@@ -25,7 +26,7 @@ def _fingerprint(pairs) -> list:
 
 
 def _unchanged(route: Route, entry: dict) -> bool:
-    if route.status != "ready":
+    if route.status != RouteStatus.READY:
         return False
     names = [w.name for w in route.waypoints]
     points = routes.waypoint_points(route)
@@ -55,7 +56,7 @@ def load_entry(entry: dict) -> tuple[Route, bool]:
             for w in entry["waypoints"]
         ],
     )
-    route.status = "building"
+    route.status = RouteStatus.BUILDING
     db.session.flush()
     routes.build_route(route.id)
     return route, True

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from milequest.extensions import db
 from milequest.models import Membership, Route, Team, User
 from milequest.models.base import utcnow
+from milequest.models.route import RouteStatus
 from milequest.services import accounts, activities, journeys, passwords, teams
 
 DEMO_EMAIL = "demo@example.com"
@@ -63,7 +64,7 @@ def _backdate_memberships(team: Team, since: date) -> None:
 def _start_demo_journey(team: Team, captain: User, started_on: date) -> bool:
     """Put the team on a catalog route (when the catalog is loaded)."""
     route = db.session.scalar(
-        select(Route).where(Route.slug == DEMO_ROUTE, Route.status == "ready")
+        select(Route).where(Route.slug == DEMO_ROUTE, Route.status == RouteStatus.READY)
     )
     if route is None or journeys.active_journey(team) or journeys.past_journeys(team):
         return False

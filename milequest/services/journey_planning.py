@@ -8,6 +8,7 @@ from sqlalchemy import select, text
 
 from milequest.extensions import db
 from milequest.models import Journey, Membership, Team, User
+from milequest.models.team import Role
 
 PACE_DAYS = 28
 
@@ -51,7 +52,7 @@ def captained_teams(user: User) -> tuple[list[Team], list[Team]]:
         .where(
             Membership.user_id == user.id,
             Membership.left_at.is_(None),
-            Membership.role == "captain",
+            Membership.role == Role.CAPTAIN,
             Team.archived_at.is_(None),
         )
         .order_by(Team.name)

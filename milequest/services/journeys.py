@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from milequest.extensions import db
 from milequest.models import Journey, Membership, Route, Team, User
 from milequest.models.base import utcnow
+from milequest.models.route import RouteStatus
 from milequest.refusals import Refused
 from milequest.services import counters, route_positions, team_events
 from milequest.services.team_locks import lock_team
@@ -65,7 +66,7 @@ def start_journey(
     lock_team(team)  # serialized with archiving, which ends the active journey
     if team.is_archived:
         raise JourneyError("This team is archived: it can no longer start journeys.")
-    if route.status != "ready":
+    if route.status != RouteStatus.READY:
         raise JourneyError("That route is not ready yet: wait until it is built.")
     if target_date is not None and target_date < started_on:
         raise JourneyError("The target date must be after the start.")

@@ -11,10 +11,15 @@ from sqlalchemy import select
 from milequest.extensions import db
 from milequest.models import BlockedPhotoHash, Journey, Photo, User
 from milequest.models.base import utcnow
+from milequest.models.photo import PhotoStatus
 from milequest.refusals import Refused
 from milequest.services import counters, team_access, team_events
 
-DECISIONS = {"approve": "approved", "reject": "rejected", "block": "rejected"}
+DECISIONS = {
+    "approve": PhotoStatus.APPROVED,
+    "reject": PhotoStatus.REJECTED,
+    "block": PhotoStatus.REJECTED,
+}
 
 
 class NotWaiting(Refused, LookupError):
@@ -42,11 +47,11 @@ def can_view(photo: Photo, user: User) -> bool:
         return False
     if photo.user_id == user.id or is_operator(user):
         return True
-    if photo.status not in ("approved", "held"):
+    if photo.status not in (PhotoStatus.APPROVED, PhotoStatus.HELD):
         return False
     for team_id in photo_team_ids(photo):
         membership = team_access.active_membership(team_id, user.id)
-        if membership and (photo.status == "approved" or membership.is_captain):
+        if membership and (photo.status == PhotoStatus.APPROVED or membership.is_captain):
             return True
     return False
 
@@ -54,7 +59,7 @@ def can_view(photo: Photo, user: User) -> bool:
 def is_shared(photo_id: int) -> bool:
     """Whether a photo the feed once announced is still there to show (its walker may delete it)."""
     photo = db.session.get(Photo, photo_id)
-    return photo is not None and photo.status == "approved"
+    return photo is not None and photo.status == PhotoStatus.APPROVED
 
 
 def announce(photo: Photo) -> None:
@@ -70,7 +75,9 @@ def announce(photo: Photo) -> None:
 
 def held_photos(team_id: int | None = None) -> list[Photo]:
     """Held photos, oldest first: all of them, or those of one team's activities."""
-    held = db.session.scalars(select(Photo).where(Photo.status == "held").order_by(Photo.id))
+    held = db.session.scalars(
+        select(Photo).where(Photo.status == PhotoStatus.HELD).order_by(Photo.id)
+    )
     if team_id is None:
         return list(held)
     # Held photos are few; the counting rule per photo keeps one definition of "the team's".
@@ -85,7 +92,7 @@ def review_photo(photo_id: int, reviewer: User, decision: str, team_id: int | No
     photo = db.session.execute(
         select(Photo).where(Photo.id == photo_id).with_for_update()
     ).scalar_one_or_none()
-    allowed = photo is not None and photo.status == "held" and decision in DECISIONS
+    allowed = photo is not None and photo.status == PhotoStatus.HELD and decision in DECISIONS
     if allowed and team_id is not None:
         allowed = team_id in photo_team_ids(photo) and decision != "block"
     if not allowed:
@@ -99,7 +106,7 @@ def review_photo(photo_id: int, reviewer: User, decision: str, team_id: int | No
     if decision == "block" and photo.phash is not None and not _blocked(photo.phash):
         db.session.add(BlockedPhotoHash(phash=photo.phash, note=f"photo {photo.id}"))
     db.session.flush()
-    if photo.status == "approved":
+    if photo.status == PhotoStatus.APPROVED:
         announce(photo)
     return photo
 

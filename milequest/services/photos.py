@@ -16,7 +16,7 @@ from milequest.blocking import run_blocking
 from milequest.extensions import db
 from milequest.models import Activity, BlockedPhotoHash, Photo
 from milequest.models.base import utcnow
-from milequest.models.photo import storage_keys
+from milequest.models.photo import PhotoStatus, storage_keys
 from milequest.refusals import Refused
 from milequest.services import image_cleaning, photo_classifier, photo_reviews, task_queue
 from milequest.services.commit_hooks import after_commit, after_rollback
@@ -83,7 +83,7 @@ def start_attempt(photo_id: int) -> bool:
     """Count one moderation run (the caller commits it first); False if nothing is pending."""
     counted = db.session.execute(
         update(Photo)
-        .where(Photo.id == photo_id, Photo.status == "pending")
+        .where(Photo.id == photo_id, Photo.status == PhotoStatus.PENDING)
         .values(attempts=Photo.attempts + 1)
         .returning(Photo.id)
     ).scalar_one_or_none()
@@ -99,28 +99,31 @@ def moderate_photo(photo_id: int) -> str | None:
     photo = db.session.execute(
         select(Photo).where(Photo.id == photo_id).with_for_update()
     ).scalar_one_or_none()
-    if photo is None or photo.status != "pending":
+    if photo is None or photo.status != PhotoStatus.PENDING:
         return None
     store = storage()
     try:
         cleaned = image_cleaning.clean(store.get(photo.original_key))
     except (KeyError, image_cleaning.ImageRejected) as problem:
         reason = str(problem) if isinstance(problem, ValueError) else "The upload was lost."
-        return _decide(photo, "rejected", reason)
+        return _decide(photo, PhotoStatus.REJECTED, reason)
     store.put(photo.derived_key("display"), cleaned.display, "image/jpeg")
     store.put(photo.derived_key("thumb"), cleaned.thumb, "image/jpeg")
     photo.width, photo.height, photo.phash = cleaned.width, cleaned.height, cleaned.phash
     _pause_if_configured()
     reason = _matches_block_list(cleaned.phash) or _duplicate_on_activity(photo)
     if reason:
-        return _decide(photo, "rejected", reason)
+        return _decide(photo, PhotoStatus.REJECTED, reason)
     verdict = photo_classifier.classifier().classify(cleaned.display)
     photo.nudity_score = verdict.score
     config = current_app.config
     status = photo_classifier.decide(
         verdict, config["PHOTO_HOLD_SCORE"], config["PHOTO_REJECT_SCORE"]
     )
-    reasons = {"held": "Waiting for a captain's review.", "rejected": "Not suitable to share."}
+    reasons = {
+        PhotoStatus.HELD: "Waiting for a captain's review.",
+        PhotoStatus.REJECTED: "Not suitable to share.",
+    }
     return _decide(photo, status, reasons.get(status, ""))
 
 
@@ -128,7 +131,7 @@ def stuck_photo_ids(older_than: timedelta = timedelta(minutes=10)) -> list[int]:
     return list(
         db.session.scalars(
             select(Photo.id).where(
-                Photo.status == "pending", Photo.queued_at < utcnow() - older_than
+                Photo.status == PhotoStatus.PENDING, Photo.queued_at < utcnow() - older_than
             )
         )
     )
@@ -137,10 +140,10 @@ def stuck_photo_ids(older_than: timedelta = timedelta(minutes=10)) -> list[int]:
 def requeue_stuck(photo_id: int) -> bool:
     """Re-queue a stuck photo (after commit), or hold it for review once it failed too often."""
     photo = db.session.get(Photo, photo_id)
-    if photo is None or photo.status != "pending":
+    if photo is None or photo.status != PhotoStatus.PENDING:
         return False
     if photo.attempts >= MAX_ATTEMPTS:
-        _decide(photo, "held", "Automatic checks failed; waiting for a review.")
+        _decide(photo, PhotoStatus.HELD, "Automatic checks failed; waiting for a review.")
         return False
     photo.queued_at = utcnow()
     after_commit(enqueue_moderation, photo.id)
@@ -171,7 +174,7 @@ def _store(activity: Activity, data: bytes, content_type: str) -> Photo:
 def _decide(photo: Photo, status: str, reason: str) -> str:
     photo.status, photo.reason, photo.moderated_at = status, reason, utcnow()
     db.session.flush()
-    if status == "approved":
+    if status == PhotoStatus.APPROVED:
         photo_reviews.announce(photo)
     return status
 
@@ -189,7 +192,7 @@ def _duplicate_on_activity(photo: Photo) -> str:
             Photo.activity_id == photo.activity_id,
             Photo.id != photo.id,
             Photo.phash.is_not(None),
-            Photo.status.in_(("approved", "held")),
+            Photo.status.in_((PhotoStatus.APPROVED, PhotoStatus.HELD)),
         )
     )
     if any(image_cleaning.hamming(other, photo.phash) <= NEAR_MATCH_BITS for other in others):

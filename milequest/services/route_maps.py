@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from milequest.extensions import db
 from milequest.models import Route
+from milequest.models.route import RouteStatus
 from milequest.services import route_positions, svg_maps
 
 _SIMPLIFIED = svg_maps.simplified_line_query("""
@@ -47,7 +48,7 @@ def line_coords(
 
 def thumbnail(route: Route) -> Thumbnail | None:
     """A tiny drawing of a built route for lists of routes: a few hundred bytes."""
-    if route.status != "ready":
+    if route.status != RouteStatus.READY:
         return None
     return _thumbnail(route.id, route.built_at)
 
@@ -85,7 +86,7 @@ def svg_map(
     position: route_positions.Position | None = None,
 ) -> SvgMap | None:
     """What the SVG shows of a built route (None before it is built), with the part walked."""
-    if route.status != "ready":
+    if route.status != RouteStatus.READY:
         return None
     coords = line_coords(route.id)
     frame = svg_maps.Frame(coords)
@@ -101,6 +102,6 @@ def svg_map(
 
 def leaflet_line(route: Route) -> list[list[float]]:
     """[[lat, lon], ...] for Leaflet, unwrapped across the antimeridian."""
-    if route.status != "ready":
+    if route.status != RouteStatus.READY:
         return []
     return svg_maps.lat_lons(line_coords(route.id))

@@ -13,7 +13,7 @@ from sqlalchemy import exists, func, or_, select, text
 from milequest.extensions import db
 from milequest.models import Journey, Membership, Place, Route, User, Waypoint
 from milequest.models.base import utcnow
-from milequest.models.route import MAX_WAYPOINTS, MIN_WAYPOINTS
+from milequest.models.route import MAX_WAYPOINTS, MIN_WAYPOINTS, RouteStatus
 from milequest.refusals import Refused
 from milequest.services import places, route_legs, task_queue
 from milequest.services.commit_hooks import after_commit
@@ -82,15 +82,15 @@ def routes_of(user: User) -> list[Route]:
 
 def startable_routes(user: User) -> list[Route]:
     """The built routes `user` can start a journey on: the catalog's and their own."""
-    return [r for r in catalog_routes() + routes_of(user) if r.status == "ready"]
+    return [r for r in catalog_routes() + routes_of(user) if r.status == RouteStatus.READY]
 
 
 def can_start_on(route: Route, user: User) -> bool:
-    return route.status == "ready" and (route.is_catalog or route.owner_id == user.id)
+    return route.status == RouteStatus.READY and (route.is_catalog or route.owner_id == user.id)
 
 
 def create_draft(owner: User, name: str) -> Route:
-    route = Route(owner_id=owner.id, name=name.strip(), status="draft")
+    route = Route(owner_id=owner.id, name=name.strip(), status=RouteStatus.DRAFT)
     db.session.add(route)
     db.session.flush()
     return route
@@ -184,7 +184,7 @@ def _renumber(route: Route) -> None:
 def _ensure_draft(route: Route) -> None:
     if not route.is_editable:
         raise RouteError("This route cannot be changed.")
-    route.status = "draft"
+    route.status = RouteStatus.DRAFT
 
 
 _GAP = text("""
@@ -227,7 +227,7 @@ def submit_route(route: Route, name: str | None = None) -> Route:
     if name:
         route.name = name.strip()
     check_buildable(route)
-    route.status = "building"
+    route.status = RouteStatus.BUILDING
     route.queued_at = utcnow()
     route.build_error = None
     db.session.flush()
@@ -243,7 +243,7 @@ def stuck_route_ids(older_than: timedelta = timedelta(minutes=10)) -> list[int]:
     return list(
         db.session.scalars(
             select(Route.id).where(
-                Route.status == "building",
+                Route.status == RouteStatus.BUILDING,
                 or_(Route.queued_at.is_(None), Route.queued_at < utcnow() - older_than),
             )
         )
@@ -287,7 +287,7 @@ def build_route(route_id: int) -> Route | None:
     A router's refusal marks the route failed with its reason; the caller commits.
     """
     route = db.session.get(Route, route_id, with_for_update=True)
-    if route is None or route.status != "building":
+    if route is None or route.status != RouteStatus.BUILDING:
         return route
     try:
         check_buildable(route)
@@ -297,7 +297,7 @@ def build_route(route_id: int) -> Route | None:
     route.path = func.ST_GeomFromEWKT(line)
     db.session.flush()
     _measure(route)
-    route.status = "ready"
+    route.status = RouteStatus.READY
     route.built_at = utcnow()
     db.session.flush()
     return route
@@ -315,7 +315,7 @@ def _measure(route: Route) -> None:
 
 
 def mark_failed(route: Route, reason: str) -> Route:
-    route.status = "failed"
+    route.status = RouteStatus.FAILED
     route.build_error = reason
     route.path = None
     route.length_m = None
@@ -326,8 +326,8 @@ def mark_failed(route: Route, reason: str) -> Route:
 
 def reopen_draft(route: Route) -> Route:
     """A failed route goes back to being a draft its owner can fix."""
-    if route.status == "failed":
-        route.status = "draft"
+    if route.status == RouteStatus.FAILED:
+        route.status = RouteStatus.DRAFT
         db.session.flush()
     return route
 

@@ -4,6 +4,7 @@ Outsiders get NotFound for a private team, never a hint that it exists.
 """
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy import select
 
@@ -55,8 +56,16 @@ def member_gone(event: TeamEvent) -> int | None:
     return None if active_membership(event.team_id, event.subject_id) else event.subject_id
 
 
-def check(team_id: int, user: User, need: str = "member") -> TeamAccess:
-    """Load the team for `user` needing `need`: "visitor" (public preview), "member" or "captain".
+class Need(StrEnum):
+    """What a team-scoped page asks of its viewer."""
+
+    VISITOR = "visitor"  # anyone may see a public, active team's preview
+    MEMBER = "member"
+    CAPTAIN = "captain"
+
+
+def check(team_id: int, user: User, need: Need = Need.MEMBER) -> TeamAccess:
+    """Load the team for `user` needing `need`.
 
     Raises NotFound when the user may not know the team, Forbidden when they know it but lack
     the role.
@@ -67,9 +76,9 @@ def check(team_id: int, user: User, need: str = "member") -> TeamAccess:
     membership = active_membership(team.id, user.id) if user.is_authenticated else None
     access = TeamAccess(team, membership)
     if not access.is_member:
-        if team.is_public and need == "visitor" and not team.is_archived:
+        if team.is_public and need == Need.VISITOR and not team.is_archived:
             return access
         raise NotFound
-    if need == "captain" and not access.is_captain:
+    if need == Need.CAPTAIN and not access.is_captain:
         raise Forbidden
     return access

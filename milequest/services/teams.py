@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from milequest.extensions import db
 from milequest.models import Journey, Membership, Team, User
 from milequest.models.base import utcnow
+from milequest.models.team import Role
 from milequest.refusals import Refused
 from milequest.services import counters, journeys, team_events, team_invites
 from milequest.services.team_access import active_membership
@@ -49,7 +50,7 @@ def create_team(
     db.session.add(team)
     db.session.flush()
     team_events.record(team.id, "team_created", actor=creator)
-    _add_member(team, creator, role="captain")
+    _add_member(team, creator, role=Role.CAPTAIN)
     team_invites.rotate_share_link(team, creator)
     return team
 
@@ -86,7 +87,7 @@ def join_team(team: Team, user: User, *, via: str) -> Membership:
     existing = active_membership(team.id, user.id)
     if existing is not None:
         return existing
-    return _add_member(team, user, role="member", via=via)
+    return _add_member(team, user, role=Role.MEMBER, via=via)
 
 
 def join_with_invite(code: str, kind: str, user: User) -> Membership:
@@ -226,7 +227,7 @@ def _captain_count(team: Team) -> int:
     return db.session.scalar(
         select(func.count()).where(
             Membership.team_id == team.id,
-            Membership.role == "captain",
+            Membership.role == Role.CAPTAIN,
             Membership.left_at.is_(None),
         )
     )
