@@ -1,0 +1,32 @@
+"""Activities imported from before the import window are history: they count for no journey.
+
+Every existing activity counts as before (the default). Imports keep a Strava export's activity
+name and type for the worker.
+
+Revision ID: 0010_activity_history
+Revises: 0009_end_archived_journeys
+Create Date: 2026-11-29
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0010_activity_history"
+down_revision = "0009_end_archived_journeys"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.add_column(
+        "activities",
+        sa.Column("counts_for_journeys", sa.Boolean(), server_default="true", nullable=False),
+    )
+    op.add_column("imports", sa.Column("title", sa.Text(), server_default="", nullable=False))
+    op.add_column("imports", sa.Column("kind", sa.String(12), nullable=True))
+
+
+def downgrade():
+    op.drop_column("imports", "kind")
+    op.drop_column("imports", "title")
+    op.drop_column("activities", "counts_for_journeys")
