@@ -2,7 +2,7 @@
 
 import uuid
 
-from flask import Blueprint, abort, current_app, render_template, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from milequest.extensions import db, limiter
@@ -11,12 +11,26 @@ from milequest.htmx import render, see_other
 from milequest.services import imports
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
+LIST_LIMIT = 100  # files listed one by one; past it, only those not imported
+MAX_REQUEST_BYTES = imports.MAX_EXPORT_BYTES + 2**20  # a Strava export and the form around it
 
 
 @bp.before_request
 @login_required
 def _walkers_only():
     pass
+
+
+@bp.record_once
+def _first_raise_the_size_limit(state) -> None:
+    # CSRFProtect reads the form in an app-wide hook that runs before any blueprint's: the
+    # upload's own limit must be set before it, else a Strava export meets MAX_CONTENT_LENGTH.
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _upload_size_limit)
+
+
+def _upload_size_limit() -> None:
+    if request.endpoint == "imports.create":
+        request.max_content_length = MAX_REQUEST_BYTES
 
 
 @bp.get("/")
@@ -49,5 +63,11 @@ def show(batch_id: uuid.UUID):
     jobs = imports.batch(current_user, batch_id) or abort(404)
     done = all(job.is_done for job in jobs)
     return render(
-        "imports/show.html", "imports/_batch.html", jobs=jobs, done=done, batch_id=batch_id
+        "imports/show.html",
+        "imports/_batch.html",
+        jobs=jobs,
+        done=done,
+        batch_id=batch_id,
+        progress=imports.progress(jobs),
+        list_limit=LIST_LIMIT,
     )

@@ -2,25 +2,40 @@
 each file into activities with their tracks, skipping duplicates.
 
 A file imports all its activities or none (a savepoint); its job row says what happened.
+A Strava export (one zip, up to MAX_EXPORT_BYTES) becomes one job per activity file, inserted
+in small chunks so that memory holds a few files, never the export.
 """
 
 import hashlib
+import io
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import BinaryIO
 
-from sqlalchemy import exists, select, text
+from sqlalchemy import exists, insert, select, text
 
 from milequest.extensions import db
 from milequest.models import Activity, GpsImport, User
 from milequest.models.activity import MAX_DISTANCE_M
 from milequest.models.base import utcnow
-from milequest.services import activities, gps_files, plausibility, task_queue, zip_uploads
+from milequest.services import (
+    activities,
+    gps_files,
+    plausibility,
+    strava_exports,
+    task_queue,
+    zip_uploads,
+)
 from milequest.services.gps_files import FileRefused, Recording
 
 IMPORT_TASK = "workers.imports.import_file"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_FILES = 100
+MAX_EXPORT_BYTES = 1024 * 1024 * 1024  # a Strava export with its photos; only GPS files are read
+EXPORT_CHUNK_FILES = 50
+EXPORT_CHUNK_BYTES = 16 * 1024 * 1024
 # Client ids of imported activities derive from the file's content, so a re-import is a no-op.
 CLIENT_ID_NAMESPACE = uuid.UUID("6f1e7c7a-2b0e-4c38-9a51-3d1c8f0b9e21")
 SAME_DISTANCE_M = 100
@@ -32,13 +47,62 @@ class UploadRefused(ValueError):
     """The upload as a whole is refused; the message is for the walker."""
 
 
-def accept_upload(walker: User, files: list[tuple[str, bytes]]) -> uuid.UUID:
-    """One job row per file (zips opened here); returns the batch id. Flushes, never commits."""
+def accept_upload(walker: User, files: list[tuple[str, bytes | BinaryIO]]) -> uuid.UUID:
+    """One job row per file (zips opened here); returns the batch id. Flushes, never commits.
+
+    A file is its bytes or a seekable stream (an upload spooled to disk).
+    """
     if not files:
         raise UploadRefused("Choose at least one .gpx, .tcx, .fit or .zip file.")
-    if sum(len(data) for _, data in files) > MAX_UPLOAD_BYTES:
-        raise UploadRefused("An upload may be at most 20 MB in all.")
+    plain, exports = _sorted_uploads(files)
+    if sum(_size(stream) for _, stream in plain) > MAX_UPLOAD_BYTES:
+        raise UploadRefused("An upload may be at most 20 MB in all, or one Strava export.")
     batch_id = uuid.uuid4()
+    _accept_files(walker, batch_id, [(name, stream.read()) for name, stream in plain])
+    for name, archive in exports:
+        with archive:
+            _accept_export(walker, batch_id, name, archive)
+    db.session.flush()
+    return batch_id
+
+
+def _sorted_uploads(files):
+    """(plain files, Strava exports): each export as its opened zip, the rest as streams."""
+    plain, exports = [], []
+    for filename, data in files:
+        stream = io.BytesIO(data) if isinstance(data, bytes) else data
+        archive = _export_zip(filename, stream)
+        if archive is None:
+            plain.append((filename, stream))
+        elif _size(stream) > MAX_EXPORT_BYTES:
+            raise UploadRefused(f"A Strava export may be at most {MAX_EXPORT_BYTES // 2**20} MB.")
+        else:
+            exports.append((_safe_name(filename), archive))
+    return plain, exports
+
+
+def _export_zip(filename: str, stream: BinaryIO):
+    if not (filename or "").lower().endswith(".zip"):
+        return None
+    try:
+        archive = zip_uploads.opened(stream)
+    except zip_uploads.ZipRefused:
+        stream.seek(0)
+        return None  # read as a plain zip: its job says it is damaged
+    if strava_exports.root(archive) is None:
+        archive.close()
+        stream.seek(0)
+        return None
+    return archive
+
+
+def _size(stream: BinaryIO) -> int:
+    size = stream.seek(0, io.SEEK_END)
+    stream.seek(0)
+    return size
+
+
+def _accept_files(walker: User, batch_id: uuid.UUID, files: list[tuple[str, bytes]]) -> None:
     rows = []
     for filename, data in files:
         name = _safe_name(filename)
@@ -60,8 +124,40 @@ def accept_upload(walker: User, files: list[tuple[str, bytes]]) -> uuid.UUID:
     if len(rows) > MAX_FILES:
         raise UploadRefused(f"An upload may hold at most {MAX_FILES} files.")
     db.session.add_all(rows)
-    db.session.flush()
-    return batch_id
+
+
+def _accept_export(walker: User, batch_id: uuid.UUID, name: str, archive) -> None:
+    """One job per activity file of a Strava export, inserted a chunk at a time."""
+    top = strava_exports.root(archive)
+    chunk, size = [], 0
+    try:
+        for found in strava_exports.activity_files(archive, top):
+            chunk.append(_export_job(walker, batch_id, found))
+            size += len(found.data or b"")
+            if len(chunk) >= EXPORT_CHUNK_FILES or size >= EXPORT_CHUNK_BYTES:
+                db.session.execute(insert(GpsImport), chunk)
+                chunk, size = [], 0
+    except zip_uploads.ZipRefused as refused:
+        raise UploadRefused(f"{name}: {refused}") from refused
+    if chunk:
+        db.session.execute(insert(GpsImport), chunk)
+
+
+def _export_job(walker: User, batch_id: uuid.UUID, found: strava_exports.ExportFile) -> dict:
+    job = {
+        "user_id": walker.id,
+        "batch_id": batch_id,
+        "filename": _safe_name(found.name),
+        "title": found.title,
+        "kind": found.kind,
+        "content": found.data,
+        "status": "queued",
+        "message": "",
+        "finished_at": None,
+    }
+    if found.problem:
+        job.update(content=None, status="refused", message=found.problem, finished_at=utcnow())
+    return job
 
 
 def _job(walker: User, batch_id: uuid.UUID, name: str, data: bytes) -> GpsImport:
@@ -100,6 +196,31 @@ def batch(walker: User, batch_id: uuid.UUID) -> list[GpsImport]:
     )
 
 
+@dataclass(frozen=True)
+class Progress:
+    """How far an upload has got, for the status page's progress bar."""
+
+    files: int
+    done: int
+    activities: int  # imported, or waiting for a captain's review
+    skipped: int  # files that were duplicates
+    not_imported: int  # refused or failed files
+
+    @property
+    def percent(self) -> int:
+        return 100 * self.done // self.files if self.files else 100
+
+
+def progress(jobs: list[GpsImport]) -> Progress:
+    return Progress(
+        files=len(jobs),
+        done=sum(job.is_done for job in jobs),
+        activities=sum(job.imported_count for job in jobs),
+        skipped=sum(job.status == "duplicate" for job in jobs),
+        not_imported=sum(job.status in ("refused", "failed") for job in jobs),
+    )
+
+
 def queued_ids(batch_id: uuid.UUID) -> list[int]:
     return list(
         db.session.scalars(
@@ -129,7 +250,11 @@ def run_import(import_id: int) -> GpsImport | None:
     ).scalar_one_or_none()
     if job is None or job.status != "queued":
         return job
-    data = job.content or b""
+    try:
+        data = zip_uploads.gunzipped(job.content or b"")
+    except FileRefused as refused:
+        _finish(job, "refused", str(refused))
+        return job
     job.content_hash = hashlib.sha256(data).hexdigest()
     walker = db.session.get(User, job.user_id)
     try:
@@ -184,9 +309,9 @@ def _import_recording(walker: User, job: GpsImport, n: int, rec: Recording) -> s
     data = activities.ActivityInput(
         distance_m=distance_m,
         activity_date=walker.local_date(rec.started_at),
-        kind=rec.kind,
+        kind=job.kind or rec.kind,  # a Strava export's type, as the walker set it there
         duration_s=rec.duration_s,
-        note=f"Imported from {job.filename}"[: activities.NOTE_MAX],
+        note=(job.title or f"Imported from {job.filename}")[: activities.NOTE_MAX],
     )
     recorded = plausibility.Recorded(
         rec.started_at, job.content_hash, track_ewkt, tuple(p.time for p in rec.points)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from milequest.blueprints import imports as import_views
 from milequest.extensions import db
 from milequest.models import Activity, GpsImport
 from milequest.services import imports
@@ -130,7 +131,7 @@ def test_an_upload_over_the_request_limit_names_the_limits_and_stores_nothing(
 ):
     sign_in_as(client, make_user())
     token = csrf_token(client, "/imports/")
-    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2**20)
+    monkeypatch.setattr(import_views, "MAX_REQUEST_BYTES", 2**20)  # imports raise the app's
 
     response = client.post(
         "/imports/",
@@ -142,6 +143,7 @@ def test_an_upload_over_the_request_limit_names_the_limits_and_stores_nothing(
     assert response.status_code == 413
     page = response.get_data(as_text=True)
     assert "That upload is too large" in page and "20 MB in all" in page and "10 MB each" in page
+    assert "a Strava export up to 1024 MB" in page
     assert 'href="http://localhost/imports/">Back to the form' in page
     assert db.session.scalar(select(func.count()).select_from(GpsImport)) == 0
 
