@@ -35,6 +35,7 @@ class GpsImport(db.Model):
         ),
         Index("ix_imports_user_batch", "user_id", "batch_id"),
         Index("ix_imports_queued", "created_at", postgresql_where="status = 'queued'"),
+        Index("ix_imports_batch_finished", "batch_id", "finished_at"),  # stalled batches
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

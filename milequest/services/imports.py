@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import BinaryIO
 
 from sqlalchemy import exists, insert, select, text
+from sqlalchemy.orm import aliased
 
 from milequest.extensions import db
 from milequest.models import Activity, GpsImport, User
@@ -234,10 +235,18 @@ def enqueue(import_id: int) -> None:
 
 
 def stuck_import_ids(older_than: timedelta = timedelta(minutes=10)) -> list[int]:
+    """Queued jobs of batches that have stalled: none of their jobs finished for a while.
+
+    A Strava export's thousands of jobs take longer than `older_than` to work through; while
+    its jobs keep finishing, its queue is moving and nothing is sent twice.
+    """
+    cutoff = utcnow() - older_than
+    finished = aliased(GpsImport)
+    moving = exists().where(finished.batch_id == GpsImport.batch_id, finished.finished_at > cutoff)
     return list(
         db.session.scalars(
             select(GpsImport.id).where(
-                GpsImport.status == "queued", GpsImport.created_at < utcnow() - older_than
+                GpsImport.status == "queued", GpsImport.created_at < cutoff, ~moving
             )
         )
     )
