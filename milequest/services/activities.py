@@ -223,7 +223,16 @@ def delete_activity(activity: Activity) -> None:
 
 
 PAGE_SIZE = 25
-CSV_COLUMNS = ("date", "kind", "distance_m", "duration_s", "note", "status", "logged_at")
+CSV_COLUMNS = (
+    "date",
+    "kind",
+    "distance_m",
+    "duration_s",
+    "note",
+    "status",
+    "logged_at",
+    "counts_for_journeys",  # false for history
+)
 
 
 @dataclass(frozen=True)
@@ -265,6 +274,7 @@ def csv_rows(walker: User):
             a.note,
             a.review_status,
             a.created_at.isoformat(),
+            str(a.counts_for_journeys).lower(),
         )
 
 

@@ -1,5 +1,7 @@
-"""History on the walker's pages: marked in the list, editable with its old date."""
+"""History on the walker's pages: marked in the list and the CSV, editable with its old date."""
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 
 from tests import gps_builders as files
@@ -21,6 +23,9 @@ def test_the_list_marks_history_and_only_history(app, client):
     items = page.split('<li class="activity-item">')[1:]
     marked = ["history: not counted for journeys" in item for item in items]
     assert marked == [False, True]  # newest first: the recent walk, then the old one
+    export = client.get("/activities/export.csv").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(export)))
+    assert [r["counts_for_journeys"] for r in rows] == ["false", "true"]  # oldest first
 
 
 def test_the_edit_form_lets_history_keep_its_date(app, client):
