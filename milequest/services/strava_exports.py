@@ -74,7 +74,7 @@ def activity_files(archive: zipfile.ZipFile, top: str) -> Iterator[ExportFile]:
             f"This export holds {len(entries):,} activity files: at most "
             f"{MAX_ACTIVITY_FILES:,} can be imported at once."
         )
-    listed = _index(archive, top)
+    listed, without_file = _index(archive, top)
     stored = 0
     for info in entries:
         zip_uploads.check_name(info.filename)
@@ -90,6 +90,17 @@ def activity_files(archive: zipfile.ZipFile, top: str) -> Iterator[ExportFile]:
             continue
         stored += len(data)
         yield ExportFile(name, data, about.title, about.kind or None)
+    if without_file:
+        yield ExportFile(INDEX, problem=_without_file_note(without_file))
+
+
+def _without_file_note(strava_types: list[str]) -> str:
+    count = len(strava_types)
+    types = ", ".join(sorted(set(strava_types))[:5])
+    return (
+        f"{count:,} {'activity' if count == 1 else 'activities'} listed here ({types}) "
+        "had no GPS file, so there is no track to import."
+    )
 
 
 def kind_of(strava_type: str) -> str:
@@ -105,23 +116,28 @@ def _is_activity_file(info: zipfile.ZipInfo, top: str) -> bool:
     )
 
 
-def _index(archive: zipfile.ZipFile, top: str) -> dict[str, Listed]:
-    """activities.csv as {"activities/123.fit.gz": Listed}; {} when it cannot be read."""
+def _index(archive: zipfile.ZipFile, top: str) -> tuple[dict[str, Listed], list[str]]:
+    """activities.csv as {"activities/123.fit.gz": Listed}, and the Strava types of the
+    activities without a file (a gym session); nothing when it cannot be read."""
     try:
         data = zip_uploads.read_bounded(archive, archive.getinfo(top + INDEX), MAX_INDEX_BYTES)
     except (zip_uploads.MemberRefused, KeyError):
-        return {}
+        return {}, []
     rows = csv.reader(io.StringIO(data.decode("utf-8-sig", errors="replace")))
     header = next(rows, [])
     # Strava repeats some column names (Distance, Elapsed Time): look each one up by its first.
     columns = {name: header.index(name) for name in COLUMNS if name in header}
     if len(columns) < len(COLUMNS):  # an account in another language names them otherwise
-        return {}
-    listed = {}
+        return {}, []
+    listed, without_file = {}, []
     for row in rows:
-        if len(row) > max(columns.values()) and row[columns["Filename"]]:
-            listed[row[columns["Filename"]].strip().lower()] = Listed(
-                row[columns["Activity Name"]].strip()[:TITLE_MAX],
-                kind_of(row[columns["Activity Type"]]),
-            )
-    return listed
+        if len(row) <= max(columns.values()):
+            continue
+        strava_type = row[columns["Activity Type"]].strip()
+        if not row[columns["Filename"]].strip():
+            without_file.append(strava_type[:40])
+            continue
+        listed[row[columns["Filename"]].strip().lower()] = Listed(
+            row[columns["Activity Name"]].strip()[:TITLE_MAX], kind_of(strava_type)
+        )
+    return listed, without_file

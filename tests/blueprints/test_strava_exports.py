@@ -24,13 +24,14 @@ def test_an_export_larger_than_the_app_limit_imports_and_shows_its_progress(app,
     response = upload(client, ("export_1.zip", strava_export(extra=video)))
 
     assert response.status_code == 303, response.get_data(as_text=True)[:500]
-    assert [j.status for j in jobs_of(walker)] == ["queued"] * 4
+    assert [j.status for j in jobs_of(walker)] == ["queued"] * 4 + ["refused"]
     waiting = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "0 of 4 files done (0%)" in waiting and 'max="4" value="0"' in waiting
+    assert "1 of 5 files done (20%)" in waiting and 'max="5" value="1"' in waiting
     run_queued()
     done = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "4 of 4 files done" in done and 'value="4"' in done and "hx-trigger" not in done
-    assert "4 activities imported · 0 skipped · 0 not imported" in done
+    assert "5 of 5 files done" in done and 'value="5"' in done and "hx-trigger" not in done
+    assert "4 activities imported · 0 skipped · 1 not imported" in done
+    assert "(Weight Training) had no GPS file" in done
     assert "Fenix walk, with a comma" in done and "1002.fit" in done
 
 
@@ -44,5 +45,5 @@ def test_a_big_upload_lists_only_the_files_not_imported(app, client, monkeypatch
     run_queued()
     page = client.get(response.headers["Location"]).get_data(as_text=True)
 
-    assert "5 of 5 files done" in page and "1 not imported" in page
-    assert page.count('class="import-item') == 1 and "9.gpx" in page and "damaged" in page
+    assert "6 of 6 files done" in page and "2 not imported" in page
+    assert page.count('class="import-item') == 2 and "9.gpx" in page and "damaged" in page

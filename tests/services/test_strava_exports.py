@@ -45,8 +45,11 @@ def test_an_export_imports_every_activity_file_as_named_history(app, monkeypatch
 
     jobs = run(walker, ("export_12345.zip", io.BytesIO(strava_export(folder=folder))))
 
-    assert {j.filename: (j.title, j.kind) for j in jobs} == EXPECTED  # no media, no other CSV
-    assert [j.status for j in jobs] == ["imported"] * 4, [j.message for j in jobs]
+    *files, index = jobs
+    assert {j.filename: (j.title, j.kind) for j in files} == EXPECTED  # no media, no other CSV
+    assert [j.status for j in files] == ["imported"] * 4, [j.message for j in jobs]
+    assert (index.filename, index.status) == ("activities.csv", "refused")
+    assert "1 activity listed here (Weight Training) had no GPS file" in index.message
     found = activities_of(walker)
     assert {title: a.kind for title, a in found.items()} == dict(EXPECTED.values())
     assert all(not a.counts_for_journeys and a.review_status == "ok" for a in found.values())
@@ -73,7 +76,7 @@ def test_a_damaged_gzipped_file_is_refused_and_the_rest_imported(app):
     jobs = run(walker, ("export.zip", strava_export(extra=cut)))
 
     statuses = {j.filename: j.status for j in jobs}
-    assert statuses.pop("3001.fit") == "refused"
+    assert statuses.pop("3001.fit") == statuses.pop("activities.csv") == "refused"
     assert set(statuses.values()) == {"imported"}
 
 
