@@ -1,14 +1,16 @@
 """The counting rule and the counters it keeps, changed atomically in the caller's transaction.
 
-An activity counts for a journey when it is "ok", is not history (`counts_for_journeys`: an
-import from before the import window counts in the walker's own days only), its date lies in
-the journey's window (from the start; for an ended journey, only if logged before it ended) and
-inside one of the walker's memberships of the journey's team (from the walker's local date of
-joining to that of leaving, and logged before leaving). The same SQL predicate serves logging,
-`resync` and the reconcile, so all three always agree.
+An activity counts for a journey when it is "ok", its date lies in the journey's window (from
+the start; for an ended journey, only if logged before it ended) and inside one of the walker's
+memberships of the journey's team (from the walker's local date of joining to that of leaving,
+and logged before leaving). The same SQL predicate serves logging, `resync` and the reconcile,
+so all three always agree.
 
 Every change to what a walker has counted (log, edit, delete, review, join, a journey's start)
 first takes the walker's lock: two of them never compute from each other's half-done work.
+
+History (`counts_for_journeys` false: an import dated before the import window) counts for no
+journey at all; like every "ok" activity it counts in the walker's own days (walker_days).
 """
 
 from dataclasses import dataclass
