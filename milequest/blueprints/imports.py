@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from milequest.extensions import db, limiter
 from milequest.forms.imports import ImportForm
 from milequest.htmx import render, see_other
-from milequest.services import imports
+from milequest.services import import_batches, imports
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 LIST_LIMIT = 100  # files listed one by one; past it, only those not imported
@@ -62,12 +62,13 @@ def create():
 def show(batch_id: uuid.UUID):
     jobs = imports.batch(current_user, batch_id) or abort(404)
     done = all(job.is_done for job in jobs)
+    listed, unlisted = import_batches.to_list(jobs, LIST_LIMIT)
     return render(
         "imports/show.html",
         "imports/_batch.html",
-        jobs=jobs,
+        jobs=listed,
+        unlisted=unlisted,
         done=done,
         batch_id=batch_id,
-        progress=imports.progress(jobs),
-        list_limit=LIST_LIMIT,
+        progress=import_batches.progress(jobs),
     )

@@ -2,19 +2,16 @@
 each file into activities with their tracks, skipping duplicates.
 
 A file imports all its activities or none (a savepoint); its job row says what happened.
-A Strava export (one zip, up to MAX_EXPORT_BYTES) becomes one job per activity file, inserted
-in small chunks so that memory holds a few files, never the export.
 """
 
 import hashlib
 import io
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import BinaryIO
 
-from sqlalchemy import exists, insert, select, text
+from sqlalchemy import exists, select, text
 from sqlalchemy.orm import aliased
 
 from milequest.extensions import db
@@ -35,8 +32,6 @@ IMPORT_TASK = "workers.imports.import_file"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_FILES = 100
 MAX_EXPORT_BYTES = 1024 * 1024 * 1024  # a Strava export with its photos; only GPS files are read
-EXPORT_CHUNK_FILES = 50
-EXPORT_CHUNK_BYTES = 16 * 1024 * 1024
 # Client ids of imported activities derive from the file's content, so a re-import is a no-op.
 CLIENT_ID_NAMESPACE = uuid.UUID("6f1e7c7a-2b0e-4c38-9a51-3d1c8f0b9e21")
 SAME_DISTANCE_M = 100
@@ -61,8 +56,11 @@ def accept_upload(walker: User, files: list[tuple[str, bytes | BinaryIO]]) -> uu
     batch_id = uuid.uuid4()
     _accept_files(walker, batch_id, [(name, stream.read()) for name, stream in plain])
     for name, archive in exports:
-        with archive:
-            _accept_export(walker, batch_id, name, archive)
+        try:
+            with archive:
+                strava_exports.accept_export(walker.id, batch_id, archive)
+        except zip_uploads.ZipRefused as refused:
+            raise UploadRefused(f"{name}: {refused}") from refused
     db.session.flush()
     return batch_id
 
@@ -72,29 +70,14 @@ def _sorted_uploads(files):
     plain, exports = [], []
     for filename, data in files:
         stream = io.BytesIO(data) if isinstance(data, bytes) else data
-        archive = _export_zip(filename, stream)
+        archive = strava_exports.opened_export(filename, stream)
         if archive is None:
             plain.append((filename, stream))
         elif _size(stream) > MAX_EXPORT_BYTES:
             raise UploadRefused(f"A Strava export may be at most {MAX_EXPORT_BYTES // 2**20} MB.")
         else:
-            exports.append((_safe_name(filename), archive))
+            exports.append((zip_uploads.safe_name(filename), archive))
     return plain, exports
-
-
-def _export_zip(filename: str, stream: BinaryIO):
-    if not (filename or "").lower().endswith(".zip"):
-        return None
-    try:
-        archive = zip_uploads.opened(stream)
-    except zip_uploads.ZipRefused:
-        stream.seek(0)
-        return None  # read as a plain zip: its job says it is damaged
-    if strava_exports.root(archive) is None:
-        archive.close()
-        stream.seek(0)
-        return None
-    return archive
 
 
 def _size(stream: BinaryIO) -> int:
@@ -106,7 +89,7 @@ def _size(stream: BinaryIO) -> int:
 def _accept_files(walker: User, batch_id: uuid.UUID, files: list[tuple[str, bytes]]) -> None:
     rows = []
     for filename, data in files:
-        name = _safe_name(filename)
+        name = zip_uploads.safe_name(filename)
         if not name.lower().endswith(".zip"):
             rows.append(_job(walker, batch_id, name, data))
             continue
@@ -116,7 +99,7 @@ def _accept_files(walker: User, batch_id: uuid.UUID, files: list[tuple[str, byte
             rows.append(_refused(walker, batch_id, name, str(refused)))
             continue
         for member in members:
-            member_name = _safe_name(member.name)
+            member_name = zip_uploads.safe_name(member.name)
             rows.append(
                 _refused(walker, batch_id, member_name, member.problem)
                 if member.problem
@@ -125,40 +108,6 @@ def _accept_files(walker: User, batch_id: uuid.UUID, files: list[tuple[str, byte
     if len(rows) > MAX_FILES:
         raise UploadRefused(f"An upload may hold at most {MAX_FILES} files.")
     db.session.add_all(rows)
-
-
-def _accept_export(walker: User, batch_id: uuid.UUID, name: str, archive) -> None:
-    """One job per activity file of a Strava export, inserted a chunk at a time."""
-    top = strava_exports.root(archive)
-    chunk, size = [], 0
-    try:
-        for found in strava_exports.activity_files(archive, top):
-            chunk.append(_export_job(walker, batch_id, found))
-            size += len(found.data or b"")
-            if len(chunk) >= EXPORT_CHUNK_FILES or size >= EXPORT_CHUNK_BYTES:
-                db.session.execute(insert(GpsImport), chunk)
-                chunk, size = [], 0
-    except zip_uploads.ZipRefused as refused:
-        raise UploadRefused(f"{name}: {refused}") from refused
-    if chunk:
-        db.session.execute(insert(GpsImport), chunk)
-
-
-def _export_job(walker: User, batch_id: uuid.UUID, found: strava_exports.ExportFile) -> dict:
-    job = {
-        "user_id": walker.id,
-        "batch_id": batch_id,
-        "filename": _safe_name(found.name),
-        "title": found.title,
-        "kind": found.kind,
-        "content": found.data,
-        "status": "queued",
-        "message": "",
-        "finished_at": None,
-    }
-    if found.problem:
-        job.update(content=None, status="refused", message=found.problem, finished_at=utcnow())
-    return job
 
 
 def _job(walker: User, batch_id: uuid.UUID, name: str, data: bytes) -> GpsImport:
@@ -178,15 +127,6 @@ def _refused(walker: User, batch_id: uuid.UUID, name: str, message: str) -> GpsI
     )
 
 
-def _safe_name(filename: str) -> str:
-    """The file's own name, without folders or control characters, cut to fit its column."""
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in name if c.isprintable()) or "file"
-    if len(name) > 255:  # keep the end: the extension says how the file is read
-        name = name[:251] + name[-4:]
-    return name
-
-
 def batch(walker: User, batch_id: uuid.UUID) -> list[GpsImport]:
     return list(
         db.session.scalars(
@@ -194,31 +134,6 @@ def batch(walker: User, batch_id: uuid.UUID) -> list[GpsImport]:
             .where(GpsImport.user_id == walker.id, GpsImport.batch_id == batch_id)
             .order_by(GpsImport.id)
         )
-    )
-
-
-@dataclass(frozen=True)
-class Progress:
-    """How far an upload has got, for the status page's progress bar."""
-
-    files: int
-    done: int
-    activities: int  # imported, or waiting for a captain's review
-    skipped: int  # files that were duplicates
-    not_imported: int  # refused or failed files
-
-    @property
-    def percent(self) -> int:
-        return 100 * self.done // self.files if self.files else 100
-
-
-def progress(jobs: list[GpsImport]) -> Progress:
-    return Progress(
-        files=len(jobs),
-        done=sum(job.is_done for job in jobs),
-        activities=sum(job.imported_count for job in jobs),
-        skipped=sum(job.status == "duplicate" for job in jobs),
-        not_imported=sum(job.status in ("refused", "failed") for job in jobs),
     )
 
 

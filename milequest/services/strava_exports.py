@@ -10,10 +10,17 @@ name and type the walker gave it on Strava; a file it does not list keeps its ow
 import csv
 import io
 import posixpath
+import uuid
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
+from sqlalchemy import insert
+
+from milequest.extensions import db
+from milequest.models import GpsImport
+from milequest.models.base import utcnow
 from milequest.services import zip_uploads
 from milequest.services.gps_files import EXTENSIONS
 
@@ -23,6 +30,8 @@ MAX_ACTIVITY_FILES = 5000
 MAX_STORED_BYTES = 1024 * 1024 * 1024  # the activity files as stored (gzipped ones stay so)
 MAX_INDEX_BYTES = 20 * 1024 * 1024
 TITLE_MAX = 200
+CHUNK_FILES = 50  # job rows inserted at a time: memory holds a few files, never the export
+CHUNK_BYTES = 16 * 1024 * 1024
 COLUMNS = ("Activity Name", "Activity Type", "Filename")
 # Strava's activity types (activities.csv "Activity Type", spaces dropped) as our kinds.
 # Rides, swims, skiing and the rest become "other": the walker's own history, not a walk.
@@ -52,6 +61,52 @@ class ExportFile:
     title: str = ""
     kind: str | None = None
     problem: str | None = None  # set when this file is skipped
+
+
+def opened_export(filename: str, stream: BinaryIO) -> zipfile.ZipFile | None:
+    """The upload opened as a Strava export, or None (the stream rewound) when it is not one."""
+    if not (filename or "").lower().endswith(".zip"):
+        return None
+    try:
+        archive = zip_uploads.opened(stream)
+    except zip_uploads.ZipRefused:
+        stream.seek(0)
+        return None  # read as a plain zip: its job says it is damaged
+    if root(archive) is None:
+        archive.close()
+        stream.seek(0)
+        return None
+    return archive
+
+
+def accept_export(user_id: int, batch_id: uuid.UUID, archive: zipfile.ZipFile) -> None:
+    """One import job per activity file, inserted a chunk at a time. Raises ZipRefused."""
+    chunk, size = [], 0
+    for found in activity_files(archive, root(archive)):
+        chunk.append(_job(user_id, batch_id, found))
+        size += len(found.data or b"")
+        if len(chunk) >= CHUNK_FILES or size >= CHUNK_BYTES:
+            db.session.execute(insert(GpsImport), chunk)
+            chunk, size = [], 0
+    if chunk:
+        db.session.execute(insert(GpsImport), chunk)
+
+
+def _job(user_id: int, batch_id: uuid.UUID, found: ExportFile) -> dict:
+    job = {
+        "user_id": user_id,
+        "batch_id": batch_id,
+        "filename": zip_uploads.safe_name(found.name),
+        "title": found.title,
+        "kind": found.kind,
+        "content": found.data,
+        "status": "queued",
+        "message": "",
+        "finished_at": None,
+    }
+    if found.problem:
+        job.update(content=None, status="refused", message=found.problem, finished_at=utcnow())
+    return job
 
 
 def root(archive: zipfile.ZipFile) -> str | None:

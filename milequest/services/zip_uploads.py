@@ -57,6 +57,15 @@ def members(data: bytes) -> list[Member]:
     return found
 
 
+def safe_name(filename: str) -> str:
+    """The file's own name, without folders or control characters, cut to fit its column."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if c.isprintable()) or "file"
+    if len(name) > 255:  # keep the end: the extension says how the file is read
+        name = name[:251] + name[-4:]
+    return name
+
+
 def opened(stream) -> zipfile.ZipFile:
     """The zip in a seekable stream (a file on disk: only its directory is read now)."""
     try:

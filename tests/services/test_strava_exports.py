@@ -40,7 +40,7 @@ def activities_of(walker) -> dict[str, Activity]:
 
 @pytest.mark.parametrize("folder", ["", "export_12345/"], ids=["top", "in-a-folder"])
 def test_an_export_imports_every_activity_file_as_named_history(app, monkeypatch, folder):
-    monkeypatch.setattr(imports, "EXPORT_CHUNK_FILES", 3)  # more than one chunk
+    monkeypatch.setattr(strava_exports, "CHUNK_FILES", 3)  # more than one chunk
     journey, walker = walker_since_2015()
 
     jobs = run(walker, ("export_12345.zip", io.BytesIO(strava_export(folder=folder))))
