@@ -81,8 +81,9 @@ def opened_export(filename: str, stream: BinaryIO) -> zipfile.ZipFile | None:
 
 def accept_export(user_id: int, batch_id: uuid.UUID, archive: zipfile.ZipFile) -> None:
     """One import job per activity file, inserted a chunk at a time. Raises ZipRefused."""
-    chunk, size = [], 0
+    chunk, size, count = [], 0, 0
     for found in activity_files(archive, root(archive)):
+        count += 1
         chunk.append(_job(user_id, batch_id, found))
         size += len(found.data or b"")
         if len(chunk) >= CHUNK_FILES or size >= CHUNK_BYTES:
@@ -90,6 +91,8 @@ def accept_export(user_id: int, batch_id: uuid.UUID, archive: zipfile.ZipFile) -
             chunk, size = [], 0
     if chunk:
         db.session.execute(insert(GpsImport), chunk)
+    if not count:
+        raise zip_uploads.ZipRefused("This Strava export has no activities to import.")
 
 
 def _job(user_id: int, batch_id: uuid.UUID, found: ExportFile) -> dict:

@@ -13,7 +13,7 @@ from milequest.models import Activity, GpsImport
 from milequest.services import counters, imports, strava_exports, zip_uploads
 from tests.factories import add_member, make_journey, make_team
 from tests.services.test_imports import run
-from tests.strava_export import ACTIVITIES, SAMPLES, strava_export
+from tests.strava_export import ACTIVITIES, HEADER, SAMPLES, strava_export
 
 EXPECTED = {  # filename -> (title, kind)
     "1001.gpx": ("Round Višnjan, by car", "other"),  # a ride: the walker's history, not a walk
@@ -103,6 +103,17 @@ def test_an_export_past_its_stored_size_is_refused_whole(app, monkeypatch):
 
     with pytest.raises(imports.UploadRefused, match="too much data"):
         imports.accept_upload(walker, [("export.zip", strava_export())])
+
+
+def test_an_export_without_activities_is_refused(app):
+    _, walker = walker_since_2015()
+    archive = io.BytesIO()
+    with zip_uploads.zipfile.ZipFile(archive, "w") as z:
+        z.writestr("activities.csv", ",".join(HEADER) + "\n")
+        z.writestr("media/1.jpg", b"not read")
+
+    with pytest.raises(imports.UploadRefused, match="no activities to import"):
+        imports.accept_upload(walker, [("export.zip", archive.getvalue())])
 
 
 def test_a_zip_without_activities_csv_is_an_ordinary_zip(app):
