@@ -192,6 +192,7 @@ def edit_activity(activity: Activity, data: ActivityInput, today: date) -> Activ
     check(data, today, imported=activity.source == "import", history=history)
     if data.distance_m > activity.distance_m:
         _refuse_growth_for_teams_left(activity)
+    counters.lock_journeys(_credited(activity) | _credited(activity, data.activity_date))
     taken_back = _count(activity, -activity.distance_m)
     activity.distance_m, activity.activity_date = data.distance_m, data.activity_date
     activity.kind, activity.duration_s, activity.note = (
@@ -322,16 +323,25 @@ def _by_client_id(walker: User, client_id: uuid.UUID) -> Activity:
     )
 
 
+def _credited(activity: Activity, day: date | None = None) -> set[int]:
+    """The journeys the activity counts for (as if dated `day`, when given)."""
+    return set(
+        counters.credited_journeys(
+            activity.user_id, day or activity.activity_date, activity.created_at, "ok"
+        )
+    )
+
+
 def _refuse_growth_for_teams_left(activity: Activity) -> None:
     """A walk that counts for a team its walker has left may shrink there, never grow."""
-    journey_ids = counters.credited_journeys(
+    credited = counters.credited_journeys(
         activity.user_id,
         activity.activity_date,
         activity.created_at,
         activity.review_status,
         activity.counts_for_journeys,
     )
-    for journey_id in journey_ids:
+    for journey_id in credited:
         team_id = db.session.get(Journey, journey_id).team_id
         if team_access.active_membership(team_id, activity.user_id) is None:
             raise ActivityInvalid(

@@ -97,6 +97,18 @@ def lock_walker(user_id: int) -> None:
     )
 
 
+def lock_journeys(journey_ids: set[int]) -> None:
+    """Lock these journeys' rows in id order, for a change that moves several of them in turn.
+
+    One `apply` moves its journeys in id order; an edit applies twice (the old facts, then the
+    new), which without this could lock them in another order than a parallel log and deadlock.
+    """
+    db.session.execute(
+        text("SELECT id FROM journeys WHERE id = ANY(:ids) ORDER BY id FOR NO KEY UPDATE"),
+        {"ids": sorted(journey_ids)},
+    )
+
+
 @dataclass(frozen=True)
 class Credit:
     """What one change did to one journey: the distance before and after, for milestones."""
