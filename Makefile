@@ -1,17 +1,21 @@
-# Mile Quest: `make run` to start everything, `make test` to run the whole suite.
+# Mile Quest: `make run` to start everything, `make test` to run the whole suite,
+# `make test-fast` for all but the browser, gunicorn and real-worker tests (the inner loop).
 SHELL := /bin/bash
 VENV := .venv
 PYTHON ?= python3
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test setup services down status lint format clean-vendor
+.PHONY: run test test-fast setup services down status lint format clean-vendor
 
 run: setup
 	@scripts/run.sh $(PORT)
 
 test: setup $(VENV)/.chromium
 	@scripts/test.sh $(PYTEST_ARGS)
+
+test-fast: setup
+	@scripts/test.sh -m "not slow" $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed node_modules/.installed static/vendor/.copied
 
@@ -27,6 +31,7 @@ down:
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	node_modules/.bin/eslint .
 
 format: setup
 	$(VENV)/bin/ruff format .

@@ -5,10 +5,11 @@ Procfile, started by honcho exactly as `make run` does, logs to var/bench/proces
 import os
 import signal
 import subprocess
-import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+from devservices.local import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 LOG = ROOT / "var" / "bench" / "processes.log"
@@ -51,14 +52,14 @@ def running(port: int, ready_timeout_s: float = 60.0):
 
 
 def _wait_ready(url: str, process: subprocess.Popen, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+    def ready() -> bool:
         if process.poll() is not None:
             raise RuntimeError(f"the processes exited early: see {LOG}")
         try:
             with urllib.request.urlopen(url, timeout=2) as answer:
-                if answer.status == 200:
-                    return
+                return answer.status == 200
         except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"{url} not ready after {timeout_s:.0f} s: see {LOG}")
+            return False
+
+    if not wait_until(ready, timeout_s, every_s=0.5):
+        raise RuntimeError(f"{url} not ready after {timeout_s:.0f} s: see {LOG}")

@@ -51,7 +51,11 @@ def see_other(url: str, *, reload: bool = False) -> Response:
     whose new session (and CSRF token) the current page's <body> does not carry.
     """
     if htmx:
-        return make_response("", 200, **({"redirect": url} if reload else {"location": url}))
+        if reload:
+            return make_response("", 200, redirect=url)
+        # Opened at its top, like a page: the body swap alone keeps (anchors) the old scroll.
+        location = {"path": url, "target": "body", "swap": "innerHTML show:window:top"}
+        return make_response("", 200, location=location)
     return redirect(url, code=303)
 
 

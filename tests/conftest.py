@@ -1,7 +1,9 @@
 """Test harness: a fresh PostGIS database per run, one rolled-back transaction per test.
 
 Tests marked `committing` (a real worker, a live server) commit for real instead, and the
-tables are emptied after them.
+tables are emptied after them. Tests marked `slow` (a browser, a live server, gunicorn, a real
+worker) are left out of `make test-fast`; a test that uses one of SLOW_FIXTURES is marked so
+by itself.
 """
 
 import os
@@ -107,11 +109,20 @@ def celery_worker(app):
         yield worker
 
 
+SLOW_FIXTURES = {"browser", "live_url", "celery_worker"}
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "committing: the test commits for real (tables emptied after)"
     )
     os.environ.setdefault("FLASK_APP", "wsgi")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SLOW_FIXTURES.intersection(item.fixturenames):
+            item.add_marker(pytest.mark.slow)
 
 
 # Enough of the real gazetteer for the tests: every city of a million people, plus the names

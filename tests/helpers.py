@@ -1,9 +1,11 @@
-"""Request helpers: CSRF tokens, htmx headers, logging in, reading the outbox."""
+"""Request helpers: CSRF tokens, htmx headers, logging in, reading the outbox; and waits."""
 
 import re
 
-from sqlalchemy import select
+from itsdangerous import TimestampSigner
+from sqlalchemy import select, text
 
+from devservices.local import wait_until
 from milequest.extensions import db
 from milequest.models import OutboundEmail
 from tests.factories import PASSWORD
@@ -51,3 +53,31 @@ def sign_in_as(client, user) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+
+
+def signing_clock_moved_on(monkeypatch, seconds: int) -> None:
+    """From now on itsdangerous signs and checks as if `seconds` had passed (expiry, no wait)."""
+    now = TimestampSigner.get_timestamp
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda signer: now(signer) + seconds)
+
+
+# pg_locks is read live (pg_stat_activity would show this transaction's first snapshot).
+_SESSIONS_WAITING_ON_ME = text(
+    "SELECT count(*) FROM pg_locks WHERE NOT granted"
+    " AND pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+)
+
+
+def hold_until_another_session_waits(timeout_s: float = 30) -> None:
+    """Keep this transaction open until another session waits on one of its locks.
+
+    For races that need a set interleaving: the other session has read the old state and now
+    waits on this transaction's locks, which it gets only once this one commits.
+    """
+    if not wait_until(lambda: db.session.scalar(_SESSIONS_WAITING_ON_ME), timeout_s, 0.01):
+        raise TimeoutError(f"no session waited on this transaction's locks in {timeout_s} s")
+
+
+def wait_for(condition, timeout_s: float = 15.0) -> bool:
+    """True as soon as `condition()` is (checked every 0.1 s); False after `timeout_s`."""
+    return wait_until(condition, timeout_s)

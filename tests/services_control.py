@@ -1,66 +1,25 @@
 """Throwaway service instances a test may stop without touching the suite's own."""
 
 import shutil
-import socket
-import subprocess
 import tempfile
-import time
 from contextlib import contextmanager
+from pathlib import Path
 
-import redis
+from devservices.local import Settings, free_port
+from devservices.redis import Redis
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class TemporaryRedis:
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.directory = tempfile.mkdtemp(prefix="mq-redis-")
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                self.directory,
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url)
-        for _ in range(100):
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("temporary redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+__all__ = ["free_port", "temporary_redis"]
 
 
 @contextmanager
 def temporary_redis():
-    server = TemporaryRedis()
+    """A Redis of its own, as `make run` starts one, on a spare port in a throwaway folder."""
+    root = Path(tempfile.mkdtemp(prefix="mq-redis-"))
+    server = Redis(Settings.from_env({"MILEQUEST_REDIS_PORT": str(free_port())}, root))
     server.start()
     try:
         yield server
     finally:
-        server.stop()
-        shutil.rmtree(server.directory, ignore_errors=True)
+        if server.state() == "ours":
+            server.stop()
+        shutil.rmtree(root, ignore_errors=True)

@@ -50,10 +50,7 @@ def create():
         except imports.UploadRefused as refused:
             form.files.errors.append(str(refused))
         else:
-            queued = imports.queued_ids(batch_id)
             db.session.commit()
-            for import_id in queued:
-                imports.enqueue(import_id)
             return see_other(url_for("imports.show", batch_id=batch_id))
     return render_template("imports/new.html", form=form), 422
 

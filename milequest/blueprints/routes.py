@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from milequest.blueprints.changes import commit_unless_refused
 from milequest.extensions import db
 from milequest.forms.routes import (
     MoveForm,
@@ -12,6 +13,7 @@ from milequest.forms.routes import (
     SaveRouteForm,
 )
 from milequest.htmx import render, see_other
+from milequest.refusals import Refused
 from milequest.services import journey_planning, places, route_legs, route_maps, routes
 
 bp = Blueprint("routes", __name__, url_prefix="/routes")
@@ -127,21 +129,16 @@ def place_results(route_id: int):
     return render("routes/edit.html", "routes/_place_results.html", **_edit_context(route))
 
 
-def _change(route, change):
-    """Apply a draft change; 422 with the editor and the reason when the route refuses it.
+def _back_to_editor(route, refused: Refused | None):
+    """The editor again after a draft change; 422 with the reason when the route refused it.
 
     A suspiciously long leg answers the editor with the question, and a form that posts the
     same change again, confirmed.
     """
-    try:
-        change()
-    except routes.LongLegError as exc:
-        db.session.rollback()
-        return _edit_page(route, 422, long_leg=exc.leg)
-    except routes.RouteError as exc:
-        db.session.rollback()
-        return _edit_page(route, 422, error=str(exc))
-    db.session.commit()
+    if isinstance(refused, routes.LongLegError):
+        return _edit_page(route, 422, long_leg=refused.leg)
+    if refused:
+        return _edit_page(route, 422, error=str(refused))
     return see_other(url_for("routes.edit", route_id=route.id))
 
 
@@ -151,9 +148,10 @@ def add_place(route_id: int):
     form = PlaceWaypointForm()
     if not form.validate():
         return _edit_page(route, 422, error="Pick a place from the search results.")
-    return _change(
-        route, lambda: routes.add_place(route, form.place_id.data, long_ok=form.long_ok.data)
+    refused = commit_unless_refused(
+        lambda: routes.add_place(route, form.place_id.data, long_ok=form.long_ok.data)
     )
+    return _back_to_editor(route, refused)
 
 
 @bp.post("/<int:route_id>/points")
@@ -162,10 +160,10 @@ def add_point(route_id: int):
     form = PointWaypointForm()
     if not form.validate():
         return _edit_page(route, 422, error="Enter a latitude and a longitude.", point_form=form)
-    return _change(
-        route,
-        lambda: routes.add_point(route, form.lon.data, form.lat.data, long_ok=form.long_ok.data),
+    refused = commit_unless_refused(
+        lambda: routes.add_point(route, form.lon.data, form.lat.data, long_ok=form.long_ok.data)
     )
+    return _back_to_editor(route, refused)
 
 
 @bp.post("/<int:route_id>/waypoints/<int:waypoint_id>/move")
@@ -175,13 +173,15 @@ def move(route_id: int, waypoint_id: int):
     step = {"up": -1, "down": 1}.get(form.direction.data) if form.validate() else None
     if step is None:
         abort(400)
-    return _change(route, lambda: routes.move_waypoint(route, waypoint_id, step))
+    refused = commit_unless_refused(lambda: routes.move_waypoint(route, waypoint_id, step))
+    return _back_to_editor(route, refused)
 
 
 @bp.post("/<int:route_id>/waypoints/<int:waypoint_id>/delete")
 def remove(route_id: int, waypoint_id: int):
     route = _editable(route_id)  # CSRFProtect has checked the token
-    return _change(route, lambda: routes.remove_waypoint(route, waypoint_id))
+    refused = commit_unless_refused(lambda: routes.remove_waypoint(route, waypoint_id))
+    return _back_to_editor(route, refused)
 
 
 @bp.post("/<int:route_id>/save")
@@ -190,8 +190,6 @@ def save(route_id: int):
     form = SaveRouteForm()
     if not form.validate():
         return _edit_page(route, 422, save_form=form)
-    response = _change(route, lambda: routes.submit_route(route, form.name.data))
-    if route.status != "building":
-        return response
-    routes.enqueue_build(route.id)
+    if refused := commit_unless_refused(lambda: routes.submit_route(route, form.name.data)):
+        return _back_to_editor(route, refused)
     return see_other(url_for("routes.show", route_id=route.id))

@@ -3,11 +3,13 @@
 from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from milequest.blueprints.changes import commit_unless_refused
 from milequest.blueprints.team_scope import team_view
 from milequest.extensions import db
 from milequest.forms.activities import blank_form, form_context
 from milequest.forms.teams import TeamForm
 from milequest.htmx import render, see_other
+from milequest.refusals import Refused
 from milequest.services import (
     activities,
     activity_reviews,
@@ -109,49 +111,38 @@ def edit(access):
 @team_view(bp, need="captain")
 def archive(access):
     team = access.team
-    return _apply(
-        lambda: teams.archive_team(team, current_user),
-        (f"{team.name} is archived. It stays readable for its members.", "info"),
-        url_for("pages.dashboard"),
-        team,
-    )
+    if refused := commit_unless_refused(lambda: teams.archive_team(team, current_user)):
+        return _back_to_team(team, refused)
+    flash(f"{team.name} is archived. It stays readable for its members.", "info")
+    return see_other(url_for("pages.dashboard"))
 
 
 @bp.post("/<int:team_id>/join")
 @team_view(bp, need="visitor")
 def join(access):
     team = access.team
-    return _apply(
-        lambda: teams.join_team(team, current_user, via="directory"),
-        (f"Welcome to {team.name}!", "success"),
-        url_for("teams.show", team_id=team.id),
-        team,
-    )
+    if refused := commit_unless_refused(
+        lambda: teams.join_team(team, current_user, via="directory")
+    ):
+        return _back_to_team(team, refused)
+    flash(f"Welcome to {team.name}!", "success")
+    return see_other(url_for("teams.show", team_id=team.id))
 
 
 @bp.post("/<int:team_id>/leave")
 @team_view(bp, need="member")
 def leave(access):
     team = access.team
-    return _apply(
-        lambda: teams.leave_team(team, current_user),
-        (f"You left {team.name}.", "info"),
-        url_for("pages.dashboard"),
-        team,
-    )
+    if refused := commit_unless_refused(lambda: teams.leave_team(team, current_user)):
+        return _back_to_team(team, refused)
+    flash(f"You left {team.name}.", "info")
+    return see_other(url_for("pages.dashboard"))
 
 
-def _apply(change, done: tuple[str, str], then: str, team):
-    """Make a change and go on to `then`; a rule that refuses it is shown on the team page."""
-    try:
-        change()
-    except teams.TeamError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return see_other(url_for("teams.show", team_id=team.id))
-    db.session.commit()
-    flash(*done)
-    return see_other(then)
+def _back_to_team(team, refused: Refused):
+    """A rule refused the change: the team page says why."""
+    flash(str(refused), "error")
+    return see_other(url_for("teams.show", team_id=team.id))
 
 
 def _page_parts(access) -> dict:

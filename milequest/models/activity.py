@@ -32,6 +32,7 @@ from milequest.models.user import User
 KINDS = ("walk", "run", "hike", "wheelchair", "other")
 MAX_DISTANCE_M = 250_000
 Distance = Numeric(12, 3)
+DEVICE_SHARE = Decimal("0.02")
 
 
 class Activity(db.Model):
@@ -64,15 +65,24 @@ class Activity(db.Model):
     counts_for_journeys: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    # From an imported file: the recorded track (private to the walker), when it started,
-    # and the file's SHA-256 (the same file twice is a duplicate).
+    # From an imported file: the recorded track (private to the walker; one line per span the
+    # device recorded, pauses between them), when it started, the file's SHA-256 (the same
+    # file twice is a duplicate) and the distance the device itself reported.
     track: Mapped[WKBElement | None] = deferred(
-        mapped_column(Geometry("LINESTRING", srid=4326, spatial_index=False))
+        mapped_column(Geometry("MULTILINESTRING", srid=4326, spatial_index=False))
     )
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     source_file_hash: Mapped[str | None] = mapped_column(String(64))
+    device_distance_m: Mapped[Decimal | None] = mapped_column(Distance)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+    @property
+    def device_disagrees(self) -> bool:
+        """The device's own total differs from the measured distance by more than 2 %."""
+        if not self.device_distance_m:
+            return False
+        return abs(self.device_distance_m - self.distance_m) > self.distance_m * DEVICE_SHARE
 
 
 class JourneyContribution(db.Model):

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -88,6 +89,8 @@ class Membership(db.Model):
     # The walker's local dates at joining and leaving: walks are dated in local days.
     joined_on: Mapped[date] = mapped_column(Date)
     left_on: Mapped[date | None] = mapped_column(Date)
+    # Removed by a captain (not left): walks logged after `left_at` stop counting at once.
+    removed: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     team: Mapped[Team] = relationship(lazy="joined")
     user: Mapped[User] = relationship(lazy="joined")

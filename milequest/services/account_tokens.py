@@ -11,12 +11,13 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from milequest.extensions import db
 from milequest.models import User
+from milequest.refusals import Refused
 
 VERIFY = "email-verify"
 RESET = "password-reset"
 
 
-class TokenError(Exception):
+class TokenError(Refused):
     """The token is malformed, expired or no longer valid; `reason` says which for the page."""
 
     def __init__(self, reason: str) -> None:

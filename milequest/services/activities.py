@@ -15,6 +15,7 @@ from milequest.extensions import db
 from milequest.models import Activity, Journey, User
 from milequest.models.activity import KINDS, MAX_DISTANCE_M
 from milequest.models.base import utcnow
+from milequest.refusals import Refused
 from milequest.services import counters, journeys, plausibility, team_access, team_events
 from milequest.services.text_checks import text_problem
 
@@ -33,11 +34,11 @@ MAX_DURATION_S = 7 * 24 * 3600
 MAX_SPEED_KMH = {"walk": 12, "hike": 12, "run": 30, "wheelchair": 40, "other": 60}
 
 
-class ActivityGone(LookupError):
+class ActivityGone(Refused, LookupError):
     """The activity was deleted a moment ago (a double tap, another tab)."""
 
 
-class ActivityInvalid(ValueError):
+class ActivityInvalid(Refused, ValueError):
     """`problems` maps a field name to what is wrong with it, for the form."""
 
     def __init__(self, problems: dict[str, str]) -> None:

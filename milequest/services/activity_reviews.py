@@ -9,6 +9,7 @@ from sqlalchemy import select, text
 from milequest.extensions import db
 from milequest.models import Activity, Journey, Team, User
 from milequest.models.base import utcnow
+from milequest.refusals import Refused
 from milequest.services import counters, journeys, team_events
 
 # The counting rule, applied to held activities as if they were "ok".
@@ -21,7 +22,7 @@ _HELD_FOR_TEAM = text(f"""
 """)
 
 
-class ReviewRefused(ValueError):
+class ReviewRefused(Refused, ValueError):
     """The review cannot happen; the message is for the captain."""
 
 

@@ -2,9 +2,9 @@
 
 An activity counts for a journey when it is "ok", its date lies in the journey's window (from
 the start; for an ended journey, only if logged before it ended) and inside one of the walker's
-memberships of the journey's team (from the walker's local date of joining to that of leaving,
-and logged before leaving). The same SQL predicate serves logging, `resync` and the reconcile,
-so all three always agree.
+memberships of the journey's team (from the walker's local date of joining to that of leaving;
+for a walker a captain removed, only what was logged before the removal). The same SQL
+predicate serves logging, `resync` and the reconcile, so all three always agree.
 
 Every change to what a walker has counted (log, edit, delete, review, join, a journey's start)
 first takes the walker's lock: two of them never compute from each other's half-done work.
@@ -31,7 +31,7 @@ CREDIT_RULE = """
         WHERE m.team_id = j.team_id AND m.user_id = a.user_id
           AND a.activity_date >= m.joined_on
           AND (m.left_on IS NULL OR a.activity_date <= m.left_on)
-          AND (m.left_at IS NULL OR a.created_at <= m.left_at)
+          AND (NOT m.removed OR a.created_at <= m.left_at)
     )
 """
 

@@ -3,19 +3,17 @@
 from datetime import timedelta
 
 from flask import current_app, render_template
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from milequest import mail
 from milequest.extensions import db
 from milequest.models import OutboundEmail
 from milequest.models.base import utcnow
 from milequest.services import task_queue
-from milequest.services.commit_hooks import ending_a_savepoint
+from milequest.services.commit_hooks import after_commit
 
 DELIVER_TASK = "workers.email.deliver_email"
 MAX_ATTEMPTS = 8
-_PENDING = "milequest.emails_to_send"
 
 
 def queue_email(to: str, subject: str, template: str, **context) -> OutboundEmail:
@@ -25,23 +23,8 @@ def queue_email(to: str, subject: str, template: str, **context) -> OutboundEmai
     )
     db.session.add(row)
     db.session.flush()
-    db.session.info.setdefault(_PENDING, []).append(row.id)
+    after_commit(enqueue_delivery, row.id)  # before the commit, the worker would not find it
     return row
-
-
-@event.listens_for(Session, "after_commit")
-def _enqueue_committed(session: Session) -> None:
-    if ending_a_savepoint(session):  # the worker would not find the row yet
-        return
-    for email_id in session.info.pop(_PENDING, []):
-        enqueue_delivery(email_id)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back(session: Session) -> None:
-    if ending_a_savepoint(session):  # emails queued before the savepoint still go
-        return
-    session.info.pop(_PENDING, None)
 
 
 def enqueue_delivery(email_id: int) -> None:

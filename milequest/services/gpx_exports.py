@@ -3,6 +3,7 @@ the activity's client id so the file imports back as duplicates, not as new walk
 """
 
 import xml.etree.ElementTree as ET
+from itertools import groupby
 
 import gpxpy.gpx
 from sqlalchemy import func, select
@@ -36,9 +37,9 @@ def _track(activity: Activity, track_ewkt: str | None) -> gpxpy.gpx.GPXTrack:
     client_id.text = str(activity.client_id)
     track.extensions.append(client_id)
     if track_ewkt:
-        segment = gpxpy.gpx.GPXTrackSegment()
-        for vertex in tracks.vertices(track_ewkt):
-            segment.points.append(gpxpy.gpx.GPXTrackPoint(vertex.lat, vertex.lon))
-        segment.points[0].time = activity.started_at
-        track.segments.append(segment)
+        for _, span in groupby(tracks.vertices(track_ewkt), key=lambda v: v.span):
+            segment = gpxpy.gpx.GPXTrackSegment()  # one per recorded span: pauses stay pauses
+            segment.points = [gpxpy.gpx.GPXTrackPoint(v.lat, v.lon) for v in span]
+            track.segments.append(segment)
+        track.segments[0].points[0].time = activity.started_at
     return track

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps
 
+from milequest.refusals import Refused
+
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo; a decompression bomb claims far more
 DISPLAY_PX = 1600
 THUMB_PX = 400
@@ -21,7 +23,7 @@ SIGNATURES = {
 PIL_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
 
-class ImageRejected(ValueError):
+class ImageRejected(Refused, ValueError):
     """The bytes are not a usable photo; the message says why, for the walker."""
 
 

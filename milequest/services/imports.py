@@ -1,13 +1,15 @@
 """GPS file imports: accept an upload as one job per file, then (on the `imports` queue) turn
 each file into activities with their tracks, skipping duplicates.
 
-A file imports all its activities or none (a savepoint); its job row says what happened.
+Each activity of a file imports in its own savepoint: one that cannot be imported is listed
+with its reason and the others go in. The job row says, per track, what happened.
 """
 
 import hashlib
 import io
 import uuid
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import BinaryIO
 
@@ -18,6 +20,7 @@ from milequest.extensions import db
 from milequest.models import Activity, GpsImport, User
 from milequest.models.activity import MAX_DISTANCE_M
 from milequest.models.base import utcnow
+from milequest.refusals import Refused
 from milequest.services import (
     activities,
     gps_files,
@@ -26,6 +29,7 @@ from milequest.services import (
     task_queue,
     zip_uploads,
 )
+from milequest.services.commit_hooks import after_commit
 from milequest.services.gps_files import FileRefused, Recording
 
 IMPORT_TASK = "workers.imports.import_file"
@@ -36,17 +40,19 @@ MAX_EXPORT_BYTES = 1024 * 1024 * 1024  # a Strava export with its photos; only G
 CLIENT_ID_NAMESPACE = uuid.UUID("6f1e7c7a-2b0e-4c38-9a51-3d1c8f0b9e21")
 SAME_DISTANCE_M = 100
 SAME_DISTANCE_SHARE = Decimal("0.05")
+OUTCOME_KINDS = ("imported", "held", "duplicate", "skipped")
 _LENGTH_M = text("SELECT ST_Length(ST_GeomFromEWKT(:track)::geography)")
 
 
-class UploadRefused(ValueError):
+class UploadRefused(Refused, ValueError):
     """The upload as a whole is refused; the message is for the walker."""
 
 
 def accept_upload(walker: User, files: list[tuple[str, bytes | BinaryIO]]) -> uuid.UUID:
     """One job row per file (zips opened here); returns the batch id. Flushes, never commits.
 
-    A file is its bytes or a seekable stream (an upload spooled to disk).
+    A file is its bytes or a seekable stream (an upload spooled to disk). Each queued job goes
+    to the `imports` queue once the caller commits.
     """
     if not files:
         raise UploadRefused("Choose at least one .gpx, .tcx, .fit or .zip file.")
@@ -62,6 +68,8 @@ def accept_upload(walker: User, files: list[tuple[str, bytes | BinaryIO]]) -> uu
         except zip_uploads.ZipRefused as refused:
             raise UploadRefused(f"{name}: {refused}") from refused
     db.session.flush()
+    for import_id in queued_ids(batch_id):
+        after_commit(enqueue, import_id)
     return batch_id
 
 
@@ -182,14 +190,12 @@ def run_import(import_id: int) -> GpsImport | None:
     job.content_hash = hashlib.sha256(data).hexdigest()
     walker = db.session.get(User, job.user_id)
     try:
-        with db.session.begin_nested():
-            outcomes = _import_file(walker, job, data)
-    except (FileRefused, activities.ActivityInvalid) as refused:
+        outcomes = _import_file(walker, job, data)
+    except FileRefused as refused:
         _finish(job, "refused", str(refused))
         return job
-    imported = sum(o == "imported" or o.startswith("held") for o in outcomes)
-    job.imported_count = imported
-    _finish(job, "imported" if imported else "duplicate", summary(outcomes))
+    job.imported_count = sum(o.kind in ("imported", "held") for o in outcomes)
+    _finish(job, _status(outcomes), report(outcomes, walker))
     return job
 
 
@@ -205,31 +211,44 @@ def _finish(job: GpsImport, status: str, message: str) -> None:
     db.session.flush()
 
 
-def _import_file(walker: User, job: GpsImport, data: bytes) -> list[str]:
-    if db.session.scalar(
-        select(
-            exists().where(
-                Activity.user_id == walker.id, Activity.source_file_hash == job.content_hash
-            )
-        )
-    ):
-        return ["duplicate"]
-    recordings = gps_files.read_file(job.filename, data)
-    return [_import_recording(walker, job, n, r) for n, r in enumerate(recordings)]
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one track, activity or session of a file."""
+
+    kind: str  # imported, held, duplicate or skipped
+    label: str = ""
+    started_at: datetime | None = None
+    reason: str = ""  # why it was held or skipped
 
 
-def _import_recording(walker: User, job: GpsImport, n: int, rec: Recording) -> str:
-    """'imported', 'duplicate', 'skipped' or 'held: <reasons>' for one activity of a file."""
+def _import_file(walker: User, job: GpsImport, data: bytes) -> list[Outcome]:
+    """Each activity of the file in its own savepoint: one that fails leaves the others in."""
+    outcomes, n = [], 0
+    for found in gps_files.read_file(job.filename, data):
+        if isinstance(found, gps_files.SkippedTrack):
+            outcomes.append(Outcome("skipped", found.label, found.started_at, found.reason))
+            continue
+        try:
+            with db.session.begin_nested():
+                outcomes.append(_import_recording(walker, job, n, found))
+        except (FileRefused, activities.ActivityInvalid) as refused:
+            outcomes.append(Outcome("skipped", found.label, found.started_at, str(refused)))
+        n += 1  # numbered as before tracks could be skipped, so old imports stay duplicates
+    return outcomes
+
+
+def _import_recording(walker: User, job: GpsImport, n: int, rec: Recording) -> Outcome:
+    """The outcome of one activity of a file. Raises FileRefused or ActivityInvalid."""
     if rec.client_id and _has_client_id(walker, rec.client_id):
-        return "duplicate"
+        return Outcome("duplicate", rec.label, rec.started_at)
     if rec.started_at is None:
-        return "skipped"
-    track_ewkt = _ewkt(rec.points) if len(rec.points) >= 2 else None
+        return Outcome("skipped", rec.label, None, "an exported entry without a track")
+    track_ewkt = _ewkt(rec.spans) if rec.spans else None
     distance_m = _length_m(track_ewkt) if track_ewkt else Decimal(str(rec.file_distance_m))
     if not 0 < distance_m <= MAX_DISTANCE_M:
-        raise FileRefused(f"An activity of {distance_m / 1000:.2f} km cannot be imported.")
+        raise FileRefused(f"an activity of {distance_m / 1000:.2f} km cannot be imported")
     if same_activity(walker.id, rec.started_at, rec.duration_s, distance_m):
-        return "duplicate"
+        return Outcome("duplicate", rec.label, rec.started_at)
     data = activities.ActivityInput(
         distance_m=distance_m,
         activity_date=walker.local_date(rec.started_at),
@@ -245,8 +264,14 @@ def _import_recording(walker: User, job: GpsImport, n: int, rec: Recording) -> s
         walker, client_id, data, activities.today_for(walker), recorded
     )
     if not created:
-        return "duplicate"
-    return f"held: {activity.review_reason}" if activity.review_status == "held" else "imported"
+        return Outcome("duplicate", rec.label, rec.started_at)
+    if rec.file_distance_m is not None:
+        activity.device_distance_m = Decimal(str(rec.file_distance_m)).quantize(
+            activities.MILLIMETRE
+        )
+    if activity.review_status == "held":
+        return Outcome("held", rec.label, rec.started_at, activity.review_reason)
+    return Outcome("imported", rec.label, rec.started_at)
 
 
 def _has_client_id(walker: User, client_id: uuid.UUID) -> bool:
@@ -264,33 +289,61 @@ def same_activity(user_id: int, started_at, duration_s: int | None, distance_m: 
     )
 
 
-def summary(outcomes: list[str]) -> str:
+def _status(outcomes: list[Outcome]) -> str:
+    kinds = {o.kind for o in outcomes}
+    if kinds & {"imported", "held"}:
+        return "imported"
+    return "duplicate" if "duplicate" in kinds else "refused"
+
+
+def report(outcomes: list[Outcome], walker: User) -> str:
+    """The file's summary line, then one line per track skipped or held, for the walker."""
+    lines = [summary(outcomes)]
+    for o in outcomes:
+        if o.kind in ("skipped", "held"):
+            what = "waiting for a captain's review" if o.kind == "held" else "skipped"
+            lines.append(f"{_named(o, walker)}: {what}: {_lowercase_first(o.reason)}")
+    return "\n".join(lines)
+
+
+def summary(outcomes: list[Outcome]) -> str:
     """What happened to a file's activities, in a sentence for the walker."""
-    counts = {
-        "imported": sum(o == "imported" for o in outcomes),
-        "held": sum(o.startswith("held") for o in outcomes),
-        "duplicate": sum(o == "duplicate" for o in outcomes),
-        "skipped": sum(o == "skipped" for o in outcomes),
-    }
+    counts = {kind: sum(o.kind == kind for o in outcomes) for kind in OUTCOME_KINDS}
     parts = []
     if counts["imported"]:
         parts.append(f"{_activities(counts['imported'])} imported")
     if counts["held"]:
-        reasons = " ".join(sorted({o.removeprefix("held: ") for o in outcomes if o[:4] == "held"}))
-        parts.append(f"{_activities(counts['held'])} waiting for a captain's review ({reasons})")
+        parts.append(f"{_activities(counts['held'])} waiting for a captain's review")
     if counts["duplicate"]:
-        parts.append(f"{_activities(counts['duplicate'])} skipped: you already have it")
+        them = "it" if counts["duplicate"] == 1 else "them"
+        parts.append(f"{_activities(counts['duplicate'])} skipped: you already have {them}")
     if counts["skipped"]:
-        parts.append(f"{_activities(counts['skipped'])} without a track skipped")
+        tracks = "track" if counts["skipped"] == 1 else "tracks"
+        parts.append(f"{counts['skipped']} {tracks} not imported")
     return "; ".join(parts) + "."
+
+
+def _named(outcome: Outcome, walker: User) -> str:
+    """ "Track 2 “Lake” of 3 Oct 2010": the track and, when known, the walker's date of it."""
+    if outcome.started_at is None:
+        return outcome.label
+    day = walker.local_date(outcome.started_at)
+    return f"{outcome.label} of {day.day} {day:%b %Y}"
+
+
+def _lowercase_first(text: str) -> str:
+    text = text.strip().rstrip(".")
+    return text[:1].lower() + text[1:] + "."
 
 
 def _activities(count: int) -> str:
     return f"{count} {'activity' if count == 1 else 'activities'}"
 
 
-def _ewkt(points) -> str:
-    return "SRID=4326;LINESTRING(" + ",".join(f"{p.lon!r} {p.lat!r}" for p in points) + ")"
+def _ewkt(spans) -> str:
+    """One MULTILINESTRING part per recorded span: pauses between spans are not measured."""
+    parts = ("(" + ",".join(f"{p.lon!r} {p.lat!r}" for p in span) + ")" for span in spans)
+    return "SRID=4326;MULTILINESTRING(" + ",".join(parts) + ")"
 
 
 def _length_m(track_ewkt: str) -> Decimal:

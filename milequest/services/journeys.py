@@ -9,11 +9,12 @@ from sqlalchemy.exc import IntegrityError
 from milequest.extensions import db
 from milequest.models import Journey, Membership, Route, Team, User
 from milequest.models.base import utcnow
+from milequest.refusals import Refused
 from milequest.services import counters, route_positions, team_events
 from milequest.services.team_locks import lock_team
 
 
-class JourneyError(Exception):
+class JourneyError(Refused):
     """A rule stopped the change; the message is for the walker."""
 
 

@@ -17,7 +17,9 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return run_blocking(_hasher.verify, password_hash, password)
+        return run_blocking(
+            _hasher.verify, password_hash, password, refusals=(VerificationError, InvalidHashError)
+        )
     except (VerificationError, InvalidHashError):
         return False
 

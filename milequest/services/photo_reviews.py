@@ -11,12 +11,13 @@ from sqlalchemy import select
 from milequest.extensions import db
 from milequest.models import BlockedPhotoHash, Journey, Photo, User
 from milequest.models.base import utcnow
+from milequest.refusals import Refused
 from milequest.services import counters, team_access, team_events
 
 DECISIONS = {"approve": "approved", "reject": "rejected", "block": "rejected"}
 
 
-class NotWaiting(LookupError):
+class NotWaiting(Refused, LookupError):
     """No held photo with that id for this reviewer (decided already, or not theirs)."""
 
 

@@ -1,7 +1,8 @@
 """Attach photos to activities and moderate them; moderation is idempotent and safe to re-run.
 
 An upload is checked whole (count, size, content) before anything is stored, then kept
-privately as pending; the `moderation` queue gets its id once the transaction commits.
+privately as pending; the `moderation` queue gets its id once the transaction commits, and
+stored files go only once the rows that name them are gone for good.
 """
 
 import secrets
@@ -10,15 +11,15 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import event, select, update
-from sqlalchemy.orm import Session
 
 from milequest.blocking import run_blocking
 from milequest.extensions import db
 from milequest.models import Activity, BlockedPhotoHash, Photo
 from milequest.models.base import utcnow
 from milequest.models.photo import storage_keys
+from milequest.refusals import Refused
 from milequest.services import image_cleaning, photo_classifier, photo_reviews, task_queue
-from milequest.services.commit_hooks import ending_a_savepoint
+from milequest.services.commit_hooks import after_commit, after_rollback
 from milequest.services.photo_storage import storage
 
 MAX_PHOTOS = 4
@@ -26,12 +27,9 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_ATTEMPTS = 5
 NEAR_MATCH_BITS = 6  # perceptual hashes this close are the same picture
 MODERATE_TASK = "workers.photos.moderate_photo"
-_TO_ENQUEUE = "milequest.photos_to_moderate"
-_WRITTEN = "milequest.photo_keys_written"
-_DELETE_AFTER_COMMIT = "milequest.photo_keys_to_delete"
 
 
-class PhotoInvalid(ValueError):
+class PhotoInvalid(Refused, ValueError):
     """The message says what is wrong, for the walker; nothing was stored."""
 
 
@@ -51,7 +49,9 @@ def attach_photos(activity: Activity, uploads: list[bytes]) -> list[Photo]:
         if len(data) > MAX_BYTES:
             raise PhotoInvalid(f"{which} is larger than 10 MB.")
         try:
-            content_types.append(run_blocking(image_cleaning.check, data))
+            content_types.append(
+                run_blocking(image_cleaning.check, data, refusals=(image_cleaning.ImageRejected,))
+            )
         except image_cleaning.ImageRejected as rejected:
             raise PhotoInvalid(f"{which}: {rejected}") from rejected
     return [_store(activity, data, ct) for data, ct in zip(uploads, content_types, strict=True)]
@@ -74,7 +74,7 @@ def owned_photo(photo_id: int, user_id: int) -> Photo | None:
 
 def delete_photo(photo: Photo) -> None:
     """Remove the row now; the stored objects go once the transaction commits."""
-    _delete_after_commit(db.session, [photo.token])
+    after_commit(_delete_files, storage_keys(photo.token))
     db.session.delete(photo)
     db.session.flush()
 
@@ -143,7 +143,7 @@ def requeue_stuck(photo_id: int) -> bool:
         _decide(photo, "held", "Automatic checks failed; waiting for a review.")
         return False
     photo.queued_at = utcnow()
-    db.session.info.setdefault(_TO_ENQUEUE, []).append(photo.id)
+    after_commit(enqueue_moderation, photo.id)
     return True
 
 
@@ -161,10 +161,10 @@ def _store(activity: Activity, data: bytes, content_type: str) -> Photo:
         queued_at=utcnow(),
     )
     storage().put(photo.original_key, data, content_type)
-    db.session.info.setdefault(_WRITTEN, []).append(photo.original_key)
+    after_rollback(_delete_files, [photo.original_key])  # else an orphan, named by no row
     db.session.add(photo)
     db.session.flush()
-    db.session.info.setdefault(_TO_ENQUEUE, []).append(photo.id)
+    after_commit(enqueue_moderation, photo.id)
     return photo
 
 
@@ -204,36 +204,16 @@ def _pause_if_configured() -> None:
         time.sleep(float(delay_s))
 
 
-def _delete_after_commit(session: Session, tokens: list[str]) -> None:
-    keys = session.info.setdefault(_DELETE_AFTER_COMMIT, [])
-    for token in tokens:
-        keys += storage_keys(token)
+def _delete_files(keys: list[str]) -> None:
+    store = storage()
+    for key in keys:
+        store.delete(key)
 
 
 @event.listens_for(Activity, "before_delete")
 def _activity_deleted(mapper, connection, activity: Activity) -> None:
-    # The rows go by ON DELETE CASCADE; their stored files must go too.
+    # The rows go by ON DELETE CASCADE; their stored files must go too, once that is committed.
     tokens = connection.scalars(select(Photo.token).where(Photo.activity_id == activity.id))
-    _delete_after_commit(db.session, list(tokens))
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    if ending_a_savepoint(session):  # files go, and jobs start, once it is all committed
-        return
-    session.info.pop(_WRITTEN, None)
-    for key in session.info.pop(_DELETE_AFTER_COMMIT, []):
-        storage().delete(key)
-    for photo_id in session.info.pop(_TO_ENQUEUE, []):
-        enqueue_moderation(photo_id)
-
-
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    if ending_a_savepoint(session):  # photos stored before the savepoint stay
-        return
-    # Originals written for photos that were never committed would be orphans.
-    for key in session.info.pop(_WRITTEN, []):
-        storage().delete(key)
-    session.info.pop(_TO_ENQUEUE, None)
-    session.info.pop(_DELETE_AFTER_COMMIT, None)
+    keys = [key for token in tokens for key in storage_keys(token)]
+    if keys:
+        after_commit(_delete_files, keys)

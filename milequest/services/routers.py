@@ -9,11 +9,12 @@ from flask import current_app
 from sqlalchemy import text
 
 from milequest.extensions import db
+from milequest.refusals import Refused
 
 Point = tuple[float, float]  # (longitude, latitude) in degrees, WGS 84
 
 
-class RouterError(ValueError):
+class RouterError(Refused, ValueError):
     """The router cannot build a line through these points; the message is for the walker."""
 
 

@@ -14,14 +14,16 @@ from milequest.extensions import db
 from milequest.models import Journey, Membership, Place, Route, User, Waypoint
 from milequest.models.base import utcnow
 from milequest.models.route import MAX_WAYPOINTS, MIN_WAYPOINTS
+from milequest.refusals import Refused
 from milequest.services import places, route_legs, task_queue
+from milequest.services.commit_hooks import after_commit
 from milequest.services.routers import Point, RouterError, configured_router
 
 BUILD_TASK = "workers.routes.build_route"
 SAME_POINT_M = 1.0
 
 
-class RouteError(ValueError):
+class RouteError(Refused, ValueError):
     """A change the route cannot take; the message is for the walker."""
 
 
@@ -220,7 +222,7 @@ def check_buildable(route: Route) -> None:
 
 
 def submit_route(route: Route, name: str | None = None) -> Route:
-    """Queue a draft for building (the caller commits, then calls `enqueue_build`)."""
+    """Queue a draft for building: the `routes` queue gets it once the caller commits."""
     _ensure_draft(route)
     if name:
         route.name = name.strip()
@@ -229,6 +231,7 @@ def submit_route(route: Route, name: str | None = None) -> Route:
     route.queued_at = utcnow()
     route.build_error = None
     db.session.flush()
+    after_commit(enqueue_build, route.id)
     return route
 
 

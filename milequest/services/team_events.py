@@ -7,19 +7,14 @@ reader that has seen id N has seen every earlier one, which is what lets the liv
 resume from "the last id I saw".
 """
 
-import logging
-
 from flask import current_app
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy import func, select
 
 from milequest.extensions import db
 from milequest.models import Team, TeamEvent, User
-from milequest.services.commit_hooks import ending_a_savepoint
+from milequest.services.commit_hooks import after_commit
 
-log = logging.getLogger(__name__)
 CHANNEL_PREFIX = "team:"
-_TO_PUBLISH = "milequest.team_events_to_publish"
 _APPEND_LOCK = 0x7E57  # first key of pg_advisory_xact_lock(key, team_id)
 QUIET_KINDS = ("activity_changed",)  # an edit or a delete: live totals move, the feed says nothing
 
@@ -46,7 +41,7 @@ def record(
     )
     db.session.add(event)
     db.session.flush()
-    db.session.info.setdefault(_TO_PUBLISH, []).append((team_id, event.id))
+    after_commit(_publish, team_id, event.id)  # a hub reading the log earlier would miss it
     return event
 
 
@@ -88,28 +83,7 @@ def channel(team_id: int) -> str:
     return f"{CHANNEL_PREFIX}{team_id}"
 
 
-@event.listens_for(Session, "after_commit")
-def _publish_committed(session: Session) -> None:
-    if ending_a_savepoint(session):  # a hub reading the log now would not see the events
-        return
-    published = session.info.pop(_TO_PUBLISH, [])
-    if not published:
-        return
-    # A Redis outage must not fail the request that committed: a reconnecting client catches
+def _publish(team_id: int, event_id: int) -> None:
+    # A Redis outage is only logged (after_commit does that): a reconnecting client catches
     # up from the log, and every web process re-reads the log on its next notification.
-    try:
-        pipeline = current_app.extensions["redis"].pipeline(transaction=False)
-        for team_id, event_id in published:
-            pipeline.publish(channel(team_id), event_id)
-        pipeline.execute()
-    except Exception:
-        log.exception("Could not publish team events %s", published)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_at_outermost_end(session: Session, transaction: SessionTransaction) -> None:
-    # Only the outermost transaction's end forgets (a commit has published already): a
-    # savepoint rolled back keeps what was recorded before it, and an announced id that no
-    # longer exists costs a reader one empty look at the log.
-    if transaction.parent is None:
-        session.info.pop(_TO_PUBLISH, None)
+    current_app.extensions["redis"].publish(channel(team_id), event_id)

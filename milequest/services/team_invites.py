@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from milequest.extensions import db
 from milequest.models import Team, TeamInvite, User
 from milequest.models.base import utcnow
+from milequest.refusals import Refused
 from milequest.services import emails, journeys
 from milequest.services.team_locks import lock_team
 
@@ -23,7 +24,7 @@ CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 CODE_LENGTH = 8
 
 
-class InviteUnusable(Exception):
+class InviteUnusable(Refused):
     """`reason` is one of: unknown, expired, revoked, used, archived (InviteNotYours: below)."""
 
     def __init__(self, reason: str, invite: TeamInvite | None = None) -> None:

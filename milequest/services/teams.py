@@ -11,12 +11,13 @@ from sqlalchemy.exc import IntegrityError
 from milequest.extensions import db
 from milequest.models import Journey, Membership, Team, User
 from milequest.models.base import utcnow
+from milequest.refusals import Refused
 from milequest.services import counters, journeys, team_events, team_invites
 from milequest.services.team_access import active_membership
 from milequest.services.team_locks import lock_team
 
 
-class TeamError(Exception):
+class TeamError(Refused):
     """A rule stopped the change; the message is for the walker."""
 
 
@@ -111,6 +112,7 @@ def leave_team(team: Team, user: User, *, removed_by: User | None = None) -> Non
         raise LastCaptain
     membership.left_at = utcnow()
     membership.left_on = user.local_date(membership.left_at)
+    membership.removed = removed_by is not None
     db.session.execute(
         update(Team).where(Team.id == team.id).values(member_count=Team.member_count - 1)
     )

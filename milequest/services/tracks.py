@@ -1,5 +1,8 @@
 """Recorded tracks: measured in PostGIS, trimmed before anyone but their walker could see them.
 
+A track is a MULTILINESTRING, one line per span the device recorded: the pauses between spans
+are no distance.
+
 A track starts and ends where its walker lives or works, so whatever others could ever see
 leaves out its first and last TRIM_M metres. The activity's distance still counts in full.
 """
@@ -15,10 +18,15 @@ from milequest.services import svg_maps
 
 TRIM_M = 200
 
+# A track is one line per recorded span: a vertex's distance from the previous one is 0 at the
+# start of each span, so the pause before it counts nowhere (length, trimming, jumps).
 _VERTICES = text("""
     SELECT ST_X(geom), ST_Y(geom),
-           COALESCE(ST_Distance(LAG(geom::geography) OVER (ORDER BY path), geom::geography), 0)
-    FROM ST_DumpPoints(ST_GeomFromEWKT(:track)) ORDER BY path
+           COALESCE(ST_Distance(LAG(geom::geography) OVER span, geom::geography), 0),
+           path[1] - 1
+    FROM ST_DumpPoints(ST_Multi(ST_GeomFromEWKT(:track)))
+    WINDOW span AS (PARTITION BY path[1] ORDER BY path)
+    ORDER BY path
 """)
 _TRACK_OF = text("SELECT ST_AsEWKT(track) FROM activities WHERE id = :activity_id")
 _TRACK_LINE = svg_maps.simplified_line_query(
@@ -31,7 +39,8 @@ _TRACK_LENGTH_M = text("SELECT ST_Length(track::geography) FROM activities WHERE
 class Vertex:
     lon: float
     lat: float
-    from_previous_m: float  # geodesic, 0 for the first
+    from_previous_m: float  # geodesic, 0 for the first of each span
+    span: int = 0  # which recorded span (0-based)
 
 
 def vertices(track_ewkt: str) -> list[Vertex]:

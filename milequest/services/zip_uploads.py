@@ -11,6 +11,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
+from milequest.refusals import Refused
 from milequest.services.gps_files import EXTENSIONS, FileRefused
 
 MAX_MEMBERS = 100
@@ -20,7 +21,7 @@ CHUNK = 64 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
 
 
-class ZipRefused(ValueError):
+class ZipRefused(Refused, ValueError):
     """The whole zip is refused; the message is for the walker."""
 
 

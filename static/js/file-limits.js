@@ -11,11 +11,11 @@
   }
 
   function problem(input) {
-    var each = Number(input.dataset.maxBytes || Infinity);
-    var total = Number(input.dataset.maxTotal || Infinity);
-    var sum = 0;
-    for (var i = 0; i < input.files.length; i++) {
-      var file = input.files[i];
+    const each = Number(input.dataset.maxBytes || Infinity);
+    const total = Number(input.dataset.maxTotal || Infinity);
+    let sum = 0;
+    for (let i = 0; i < input.files.length; i++) {
+      const file = input.files[i];
       if (file.size > each) {
         return file.name + " is " + megabytes(file.size) + ": the most is " + megabytes(each) + " per file.";
       }
@@ -25,7 +25,7 @@
   }
 
   document.addEventListener("change", function (event) {
-    var input = event.target;
+    const input = event.target;
     if (!(input instanceof HTMLInputElement) || input.type !== "file") return;
     if (!input.dataset.maxBytes && !input.dataset.maxTotal) return;
     input.setCustomValidity(problem(input));

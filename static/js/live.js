@@ -3,7 +3,7 @@
 // socket is down.
 (function () {
   "use strict";
-  var socketOpen = false;
+  let socketOpen = false;
 
   function cursor() {
     return document.getElementById("team-live-cursor");
@@ -11,8 +11,8 @@
 
   // htmx's ws extension calls this on every (re)connect with the URL the page was served with.
   htmx.createWebSocket = function (url) {
-    var resume = new URL(url, window.location.href);
-    var last = cursor();
+    const resume = new URL(url, window.location.href);
+    const last = cursor();
     if (last) resume.searchParams.set("after", last.dataset.after);
     return new WebSocket(resume.href);
   };
@@ -25,7 +25,7 @@
 
   // A poll in flight as the socket reconnects can bring an event the socket also sends.
   function keepOneOfEach() {
-    var seen = {};
+    const seen = {};
     document.querySelectorAll("#team-event-list > li").forEach(function (item) {
       if (seen[item.id]) item.remove();
       seen[item.id] = true;

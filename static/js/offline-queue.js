@@ -8,14 +8,16 @@
 // fresh CSRF token first, so a walk saved days ago still passes; without a session (401) the
 // queue waits and the walker is asked to log in. Once walks are in, the server says where each
 // went (which teams it counts for: the walker may have left the one they logged it from).
+/* exported MileQuestQueue */
+// eslint-disable-next-line no-var -- a property of window and of the service worker's self
 var MileQuestQueue = (function () {
   "use strict";
-  var store = idbKeyval.createStore("milequest", "offline-queue");
-  var PREFIX = "walk:";
-  var FIRST_RETRY_MS = 2000;
-  var LONGEST_RETRY_MS = 30 * 60 * 1000;
-  var running = null;
-  var queue = {
+  const store = idbKeyval.createStore("milequest", "offline-queue");
+  const PREFIX = "walk:";
+  const FIRST_RETRY_MS = 2000;
+  const LONGEST_RETRY_MS = 30 * 60 * 1000;
+  let running = null;
+  const queue = {
     SYNC_TAG: "milequest-replay", tokenUrl: "/offline/token", syncedUrl: "/offline/synced"
   };
 
@@ -53,10 +55,10 @@ var MileQuestQueue = (function () {
   };
 
   function replayAll(options) {
-    var result = {
+    const result = {
       synced: 0, rejected: 0, retry: false, nextAttemptAt: 0, login: false, reports: []
     };
-    var synced = [];
+    const synced = [];
     return freshToken().then(function (token) {
       if (token.login) {
         result.login = true;
@@ -64,7 +66,7 @@ var MileQuestQueue = (function () {
         return result;
       }
       return queue.list(token.walker).then(function (entries) {
-        var due = entries.filter(function (entry) {
+        const due = entries.filter(function (entry) {
           return entry.state === "waiting" && (options.force || entry.nextAttemptAt <= Date.now());
         });
         return due.reduce(function (previous, entry) {
@@ -105,7 +107,7 @@ var MileQuestQueue = (function () {
   }
 
   function replayOne(entry, token, result, synced) {
-    var body = new URLSearchParams();
+    const body = new URLSearchParams();
     entry.fields.forEach(function (pair) {
       if (pair[0] !== "csrf_token") body.append(pair[0], pair[1]);
     });
@@ -149,9 +151,9 @@ var MileQuestQueue = (function () {
   // The server answers only for walks it holds from this walker: never another's.
   function whereTheyWent(entries) {
     if (!entries.length) return Promise.resolve([]);
-    var query = new URLSearchParams();
+    const query = new URLSearchParams();
     entries.forEach(function (entry) {
-      var team = entry.fields.filter(function (pair) { return pair[0] === "team_id"; })[0];
+      const team = entry.fields.filter(function (pair) { return pair[0] === "team_id"; })[0];
       query.append("walk", entry.clientId);
       query.append("team", team ? team[1] : "");
     });
@@ -165,8 +167,8 @@ var MileQuestQueue = (function () {
   }
 
   function later(entry) {
-    var attempts = (entry.attempts || 0) + 1;
-    var wait = Math.min(FIRST_RETRY_MS * Math.pow(2, attempts - 1), LONGEST_RETRY_MS);
+    const attempts = (entry.attempts || 0) + 1;
+    const wait = Math.min(FIRST_RETRY_MS * Math.pow(2, attempts - 1), LONGEST_RETRY_MS);
     return update(entry.clientId, { attempts: attempts, nextAttemptAt: Date.now() + wait });
   }
 
@@ -179,9 +181,9 @@ var MileQuestQueue = (function () {
 
   // The messages of the form's error summary (templates/_macros.html), as plain text.
   function reasonIn(html) {
-    var summary = /class="error-summary"[\s\S]*?<\/ul>/.exec(html);
-    var items = summary ? summary[0].match(/<li>[\s\S]*?<\/li>/g) || [] : [];
-    var text = items.map(function (item) {
+    const summary = /class="error-summary"[\s\S]*?<\/ul>/.exec(html);
+    const items = summary ? summary[0].match(/<li>[\s\S]*?<\/li>/g) || [] : [];
+    const text = items.map(function (item) {
       return item.replace(/<[^>]*>/g, "").replace(/&#39;|&#x27;/g, "'").replace(/&quot;|&#34;/g, '"')
         .replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&").trim();
     });

@@ -6,15 +6,15 @@
 // Without JavaScript the forms simply post.
 (function () {
   "use strict";
-  var config = document.currentScript.dataset;
+  const config = document.currentScript.dataset;
   if (typeof MileQuestQueue === "undefined" || !window.indexedDB) return;
-  var queue = MileQuestQueue;
-  var walker = config.walker || "";
-  var retryTimer = null;
-  var syncedNews = new Map();  // client id -> where that walk went, since the last save
+  const queue = MileQuestQueue;
+  const walker = config.walker || "";
+  let retryTimer = null;
+  const syncedNews = new Map();  // client id -> where that walk went, since the last save
   queue.tokenUrl = config.token;
 
-  var cachedCopy = Boolean(document.getElementById("offline-as-of"));
+  const cachedCopy = Boolean(document.getElementById("offline-as-of"));
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(config.sw).catch(function () { /* plain pages still work */ });
@@ -44,7 +44,7 @@
   }
 
   document.addEventListener("submit", function (event) {
-    var form = event.target;
+    const form = event.target;
     if (!isLogForm(form)) return;
     // Before htmx (listening on the form) sends a request that cannot arrive. A cached copy's
     // CSRF token may have expired: its walks go through the queue, which fetches a fresh one.
@@ -61,9 +61,9 @@
 
   // Online by the browser's account, but the request never got an answer.
   document.addEventListener("htmx:sendError", function (event) {
-    var form = event.detail.elt;
+    const form = event.detail.elt;
     if (!isLogForm(form)) return;
-    var config = event.detail.requestConfig;
+    const config = event.detail.requestConfig;
     save(form, (config && config.formData) || new FormData(form));
   });
 
@@ -76,11 +76,11 @@
   }
 
   function save(form, data) {
-    var fields = Array.from(data.entries()).filter(function (pair) {
+    const fields = Array.from(data.entries()).filter(function (pair) {
       return typeof pair[1] === "string";
     });
-    var value = function (name) { return data.get(name) || ""; };
-    var entry = {
+    const value = function (name) { return data.get(name) || ""; };
+    const entry = {
       clientId: value("client_id"),
       walker: walker,
       action: form.action,
@@ -127,7 +127,7 @@
     }).then(function (result) {
       sayReplayed(result);
       if (result.retry && !result.login) {
-        var wait = Math.max(result.nextAttemptAt - Date.now(), 1000);
+        const wait = Math.max(result.nextAttemptAt - Date.now(), 1000);
         retryTimer = setTimeout(function () { replay(false); }, wait);
       }
       return refresh(result.login && result.loginUrl);
@@ -137,29 +137,29 @@
   // The badge in the header and, on the queue page, the list of saved walks.
   function refresh(loginUrl) {
     return queue.list(walker).then(function (entries) {
-      var badge = document.getElementById("sync-badge");
+      const badge = document.getElementById("sync-badge");
       if (badge) {
         badge.hidden = entries.length === 0;
         badge.querySelector(".sync-count").textContent = entries.length;
         badge.querySelector(".sync-login").hidden = !loginUrl;
       }
-      var login = document.getElementById("offline-login");
+      const login = document.getElementById("offline-login");
       if (login) login.hidden = !(entries.length && loginUrl);
       renderList(entries);
     });
   }
 
   function renderList(entries) {
-    var list = document.getElementById("offline-queue-list");
+    const list = document.getElementById("offline-queue-list");
     if (!list) return;
     list.replaceChildren.apply(list, entries.map(item));
     document.getElementById("offline-queue-empty").hidden = entries.length > 0;
   }
 
   function item(entry) {
-    var li = document.createElement("li");
+    const li = document.createElement("li");
     li.className = "queue-entry queue-entry--" + entry.state;
-    var text = document.createElement("p");
+    const text = document.createElement("p");
     text.textContent = entry.summary + (entry.state === "rejected"
       ? ": not accepted. " + entry.reason : ": waiting to sync.");
     li.appendChild(text);
@@ -173,7 +173,7 @@
   }
 
   function button(label, onClick) {
-    var element = document.createElement("button");
+    const element = document.createElement("button");
     element.type = "button";
     element.className = "btn btn--secondary btn--small";
     element.textContent = label;
@@ -183,14 +183,14 @@
 
   // Puts a rejected walk back into the page's form (same client id) for the walker to correct.
   function fix(entry) {
-    var form = document.getElementById("activity-form");
+    const form = document.getElementById("activity-form");
     if (!form) return;
     document.getElementById("offline-fix").hidden = false;
     entry.fields.forEach(function (pair) {
-      var field = form.elements[pair[0]];
+      const field = form.elements[pair[0]];
       if (!field || pair[0] === "csrf_token") return;
       if (pair[0] === "quick") {  // "2 mi": the distance box and the unit it names
-        var quick = pair[1].split(" ");
+        const quick = pair[1].split(" ");
         form.elements.distance.value = quick[0];
         if (quick[1]) form.elements.unit.value = quick[1];
         return;
@@ -208,8 +208,8 @@
     (result.reports || []).forEach(function (report) {
       syncedNews.set(report.clientId, report.text);
     });
-    var synced = Math.max(syncedNews.size, result.synced);
-    var news = Array.from(syncedNews.values()).join(" ");
+    const synced = Math.max(syncedNews.size, result.synced);
+    const news = Array.from(syncedNews.values()).join(" ");
     say("Synced " + synced + (synced === 1 ? " saved walk" : " saved walks") +
       (news ? ": " + news : "."));
   }
@@ -217,7 +217,7 @@
   // An empty live region next to each log form, there before anything is said in it (screen
   // readers announce changes to a status region, not a region that appears with its text).
   function addStatusAfter(form) {
-    var status = document.createElement("p");
+    const status = document.createElement("p");
     status.className = "offline-status";
     status.setAttribute("role", "status");
     status.style.margin = "0";  // no gap while it is empty
@@ -226,7 +226,7 @@
 
   // Said right under the button the walker tapped, scrolled into view if need be.
   function sayNextTo(form, message) {
-    var status = form.nextElementSibling;
+    const status = form.nextElementSibling;
     if (!status || !status.classList.contains("offline-status")) return sayAtTop(message);
     status.className = "offline-status flash flash--info";
     status.style.margin = "";
@@ -236,31 +236,31 @@
 
   // Next to the log form when the walker can see it, else at the top of the page.
   function say(message) {
-    var form = document.getElementById("activity-form");
+    const form = document.getElementById("activity-form");
     if (form && inView(form)) sayNextTo(form, message);
     else sayAtTop(message);
   }
 
   function sayAtTop(message) {
-    var flashes = document.getElementById("flashes");
+    const flashes = document.getElementById("flashes");
     if (!flashes) return;
-    var note = flashes.querySelector(".offline-said") || document.createElement("p");
+    const note = flashes.querySelector(".offline-said") || document.createElement("p");
     note.className = "flash flash--info offline-said";  // one note: the latest news
     note.textContent = message;
     flashes.appendChild(note);
   }
 
   function inView(element) {
-    var box = element.getBoundingClientRect();
+    const box = element.getBoundingClientRect();
     return box.height > 0 && box.bottom > 0 && box.top < window.innerHeight;
   }
 
   // The field's `max` is the day the page was served. The range moves by the days since, and
   // the value too when it still says that day (the form's default), not a day the walker chose.
   function moveToToday(field) {
-    var today = isoDate(new Date());
+    const today = isoDate(new Date());
     if (!field || !field.max || field.max >= today) return;
-    var days = daysBetween(field.max, today);
+    const days = daysBetween(field.max, today);
     // Both the value and the one a form.reset() goes back to (the next walk on this page).
     if (field.defaultValue === field.max) field.defaultValue = today;
     if (field.value === field.max) field.value = today;
@@ -269,7 +269,7 @@
   }
 
   function isoDate(date) {  // the local calendar day, as a date input writes it
-    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    const pad = function (n) { return (n < 10 ? "0" : "") + n; };
     return date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate());
   }
 
@@ -278,7 +278,7 @@
   }
 
   function addDays(day, days) {
-    var date = new Date(Date.parse(day + "T00:00Z") + days * 864e5);
+    const date = new Date(Date.parse(day + "T00:00Z") + days * 864e5);
     return date.toISOString().slice(0, 10);
   }
 

@@ -4,17 +4,17 @@
 // The element may also arrive later, in an htmx swap (a route page whose build just finished).
 (function () {
   "use strict";
-  var loading = null;
+  let loading = null;
 
   function load(el, then) {
     if (window.L) return then();
     if (!loading) {
       loading = [];
-      var css = document.createElement("link");
+      const css = document.createElement("link");
       css.rel = "stylesheet";
       css.href = el.dataset.leafletCss;
       document.head.appendChild(css);
-      var script = document.createElement("script");
+      const script = document.createElement("script");
       script.src = el.dataset.leaflet;
       script.onload = function () {
         loading.forEach(function (callback) { callback(); });
@@ -26,7 +26,7 @@
 
   function pickPoint(map, form) {
     map.on("click", function (event) {
-      var point = event.latlng.wrap();
+      const point = event.latlng.wrap();
       form.elements.lat.value = point.lat.toFixed(5);
       form.elements.lon.value = point.lng.toFixed(5);
       form.requestSubmit();
@@ -35,11 +35,11 @@
 
   function draw(el) {
     el.classList.add("is-live");
-    var map = L.map(el);
+    const map = L.map(el);
     L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.attribution, maxZoom: 18 }).addTo(map);
-    var line = el.dataset.line ? JSON.parse(el.dataset.line) : [];
+    const line = el.dataset.line ? JSON.parse(el.dataset.line) : [];
     if (line.length) {
-      var drawn = L.polyline(line, { color: "#0f766e", weight: 4 }).addTo(map);
+      const drawn = L.polyline(line, { color: "#0f766e", weight: 4 }).addTo(map);
       map.fitBounds(drawn.getBounds(), { padding: [16, 16] });
     } else {
       map.setView([30, 0], 2);
@@ -48,15 +48,15 @@
       L.circleMarker(JSON.parse(el.dataset.marker), { radius: 8, color: "#b45309", fillOpacity: 0.9 })
         .addTo(map);
     }
-    var form = el.dataset.pick && document.getElementById(el.dataset.pick);
+    const form = el.dataset.pick && document.getElementById(el.dataset.pick);
     if (form) pickPoint(map, form);
   }
 
   function start() {
-    var el = document.getElementById("route-map-live");
+    const el = document.getElementById("route-map-live");
     if (!el || el.dataset.started) return;
     el.dataset.started = "yes";
-    var opener = el.dataset.opener && document.getElementById(el.dataset.opener);
+    const opener = el.dataset.opener && document.getElementById(el.dataset.opener);
     if (!opener) return load(el, function () { draw(el); });
     opener.hidden = false;
     opener.addEventListener("click", function () {

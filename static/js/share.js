@@ -9,9 +9,9 @@
 
   function showButtons(root) {
     root.querySelectorAll("[data-share]").forEach(function (box) {
-      var share = box.querySelector("[data-share-button]");
-      var copy = box.querySelector("[data-copy-button]");
-      var canShare = typeof navigator.share === "function";
+      const share = box.querySelector("[data-share-button]");
+      const copy = box.querySelector("[data-copy-button]");
+      const canShare = typeof navigator.share === "function";
       if (share && canShare) share.hidden = false;
       if (!copy || !navigator.clipboard || !window.isSecureContext) return;
       copy.hidden = false;
@@ -24,7 +24,7 @@
   }
 
   function share(box) {
-    var data = { title: box.dataset.shareTitle };
+    const data = { title: box.dataset.shareTitle };
     if (box.dataset.shareUrl) data.url = box.dataset.shareUrl;
     else data.text = box.dataset.shareText;
     navigator.share(data).catch(function (error) {
@@ -33,7 +33,7 @@
   }
 
   function copy(box) {
-    var text = box.dataset.shareUrl || box.dataset.shareText;
+    const text = box.dataset.shareUrl || box.dataset.shareText;
     navigator.clipboard.writeText(text).then(
       function () { say(box, "Copied. Paste it where you like."); },
       function () { say(box, "Could not copy: press and hold the text above to copy it."); }
@@ -41,8 +41,8 @@
   }
 
   document.addEventListener("click", function (event) {
-    var button = event.target.closest("[data-share-button], [data-copy-button]");
-    var box = button && button.closest("[data-share]");
+    const button = event.target.closest("[data-share-button], [data-copy-button]");
+    const box = button && button.closest("[data-share]");
     if (!box) return;
     if (button.hasAttribute("data-share-button")) share(box);
     else copy(box);

@@ -2,15 +2,16 @@
 
 import io
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from milequest.blueprints import imports as import_views
 from milequest.extensions import db
 from milequest.models import Activity, GpsImport
-from milequest.services import imports
+from milequest.services import activities, imports
 from tests import gps_builders as files
+from tests import real_gps_files as real
 from tests.factories import log, make_user
 from tests.helpers import HTMX_HEADERS, csrf_token, sign_in_as
 
@@ -23,6 +24,13 @@ def upload(client, *named_files):
         "files": [(io.BytesIO(content), name) for name, content in named_files],
     }
     return client.post("/imports/", data=data, content_type="multipart/form-data")
+
+
+def import_real_file(walker, name: str, today: date, monkeypatch) -> None:
+    """Import a file of tests/data/gps with the walker's today moved to when it was recorded."""
+    monkeypatch.setattr(activities, "today_for", lambda walker: today)
+    batch_id = imports.accept_upload(walker, [(name, real.sample(name))])
+    imports.run_import(imports.queued_ids(batch_id)[0])
 
 
 def run_queued():
@@ -43,7 +51,7 @@ def test_uploading_files_shows_each_files_progress_until_done(app, client):
     assert "Refresh" in waiting  # the no-JS twin of the polling
     run_queued()
     fragment = client.get(page_url, headers=HTMX_HEADERS).get_data(as_text=True)
-    assert fragment.lstrip().startswith('<section id="import-batch"')
+    assert fragment.lstrip().startswith('<div id="import-batch"')
     assert "1 activity imported" in fragment and "not complete XML" in fragment
     assert "hx-trigger" not in fragment  # done: polling stops
 
@@ -158,3 +166,57 @@ def test_uploads_are_rate_limited_per_walker(app, client, monkeypatch):
 
     assert codes == [303, 303, 429]
     assert someone_else == 303
+
+
+def test_the_status_page_says_when_the_import_is_finished(app, client):
+    sign_in_as(client, make_user())
+    page_url = upload(client, ("walk.gpx", files.gpx(start=START))).headers["Location"]
+    assert "<h1>Importing your files</h1>" in client.get(page_url).get_data(as_text=True)
+
+    run_queued()
+
+    page = client.get(page_url).get_data(as_text=True)
+    fragment = client.get(page_url, headers=HTMX_HEADERS).get_data(as_text=True)
+    assert "<title>Import finished" in page and "<h1>Import finished</h1>" in page
+    assert "<h1>Import finished</h1>" in fragment  # the polled part swaps its heading too
+    assert "Importing your files" not in page + fragment
+
+
+def test_each_track_not_imported_is_listed_with_its_date_and_reason(app, client):
+    sign_in_as(client, make_user(timezone="Europe/Ljubljana"))
+    page_url = upload(client, ("korita.gpx", real.sample("korita-zbevnica.gpx")))
+    run_queued()
+
+    page = client.get(page_url.headers["Location"]).get_data(as_text=True)
+
+    tracks = re.findall(r"<li>(.*?)</li>", page.split('class="import-tracks"')[1])
+    assert len(tracks) == 4
+    assert "Track 2 “03-OCT-10 #2”: skipped: it has no times" in tracks[1]
+    assert tracks[2].startswith("Track 3 “ACTIVE LOG” of 3 Oct 2010: skipped: activities can")
+
+
+def test_the_activity_page_says_when_the_devices_own_total_differs(app, client, monkeypatch):
+    walker = make_user()
+    import_real_file(
+        walker, "2_activities_2_tracks_many_laps_trackpoints.tcx", date(2020, 9, 25), monkeypatch
+    )
+    measured, agreeing = db.session.scalars(
+        select(Activity).where(Activity.user_id == walker.id).order_by(Activity.distance_m.desc())
+    )
+    sign_in_as(client, walker)
+
+    page = client.get(f"/activities/{measured.id}/edit").get_data(as_text=True)
+    other = client.get(f"/activities/{agreeing.id}/edit").get_data(as_text=True)
+
+    assert "Your device reported 2.0 km; we measured 3.0 km" in page
+    assert 'id="device-distance"' not in other  # 1,992 m measured against 2,000 m: within 2 %
+
+
+def test_an_exported_track_keeps_its_recorded_spans_as_segments(app, client, monkeypatch):
+    walker = make_user()
+    import_real_file(walker, "garmin-forerunner-10-output.gpx", date(2013, 6, 14), monkeypatch)
+    sign_in_as(client, walker)
+
+    export = client.get("/activities/export.gpx").get_data(as_text=True)
+
+    assert export.count("<trkseg>") == 7

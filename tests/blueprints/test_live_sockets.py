@@ -13,7 +13,7 @@ from milequest.services import activities, live_streams, team_events
 from tests.factories import add_member, make_journey, make_team, make_user
 from tests.live_servers import Browser, connect, web_processes
 
-pytestmark = pytest.mark.committing
+pytestmark = [pytest.mark.committing, pytest.mark.slow]  # gunicorn processes
 
 
 @pytest.fixture

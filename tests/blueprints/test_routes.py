@@ -1,3 +1,4 @@
+import json
 import re
 
 from sqlalchemy import select
@@ -70,7 +71,7 @@ def test_the_editor_is_a_whole_page_when_htmx_follows_start_a_route(client):
     user = make_user()
     log_in(client, user)
     response = post_form(client, "/routes", {"name": "Coast walk"}, htmx=True, token_page="/routes")
-    editor = response.headers["HX-Location"]
+    editor = json.loads(response.headers["HX-Location"])["path"]
 
     page = client.get(editor, headers=HTMX_HEADERS).get_data(as_text=True)
 

@@ -22,15 +22,22 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture
-def live_url(app):
+@pytest.fixture(scope="session")
+def _live_server(app):
+    """One server for the session: it serves the session's one app, whatever a test sets."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
-    # The hub's thread reads the database for teams it serves: it must not outlive the test.
+
+
+@pytest.fixture
+def live_url(_live_server, app):
+    yield _live_server
+    # The hub's thread reads the database for teams it serves, and remembers them: a test's
+    # tables are emptied after it, so the hub must not outlive the test.
     live_hub.hub_for(app).stop()
 
 

@@ -96,3 +96,20 @@ def test_quick_picks_say_and_log_the_unit_selected(browser, live_url, javascript
     print(f"\nLogged 2 mi with a quick pick ({javascript=}): {thumb.taps} taps, {seconds:.2f} s")
     assert thumb.taps <= 3
     context.close()
+
+
+@pytest.mark.committing
+def test_after_a_refused_then_saved_walk_the_answer_opens_at_its_top(browser, live_url):
+    team, context, page = a_captain_on_a_journey(browser, live_url, javascript=True)
+    page.goto(f"{live_url}/teams/{team.id}")
+    page.get_by_label("Distance").fill("three")
+    page.get_by_role("button", name="Log it").click()
+    expect(page.get_by_text("as a number, like 3.5").first).to_be_visible()
+
+    page.mouse.wheel(0, 900)  # the walker reads on, then fixes the distance
+    page.get_by_label("Distance").fill("3")
+    page.get_by_role("button", name="Log it").click()
+
+    expect(page.locator("#flashes")).to_contain_text("Logged 3 km")
+    page.wait_for_function("() => window.scrollY === 0")
+    context.close()

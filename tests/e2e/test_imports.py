@@ -5,11 +5,21 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from milequest.extensions import db
+from milequest.models import GpsImport
 from tests import gps_builders as files
+from tests import real_gps_files as real
 from tests.e2e.sessions import log_in
 from tests.factories import make_user
+from tests.helpers import wait_for
+
+
+def all_imported(walker_id: int) -> bool:
+    db.session.rollback()  # see what the worker committed
+    imports = db.session.scalars(select(GpsImport).where(GpsImport.user_id == walker_id)).all()
+    return bool(imports) and all(one.status != "queued" for one in imports)
 
 
 @pytest.mark.committing
@@ -29,12 +39,34 @@ def test_importing_a_file_from_a_phone(request, live_url, celery_worker, tmp_pat
 
     expect(page.locator("#import-batch")).to_contain_text("morning.gpx")
     if not javascript:
-        for _ in range(20):
-            if "Imported" in page.locator("#import-batch").inner_text():
-                break
-            page.wait_for_timeout(500)
+        assert wait_for(lambda: all_imported(walker.id))
+        if "Imported" not in page.locator("#import-batch").inner_text():
             page.get_by_role("link", name="Refresh").click()
     expect(page.locator("#import-batch")).to_contain_text("1 activity imported", timeout=15000)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.get_by_role("link", name="My activities").click()
     expect(page.locator(".activity-list")).to_contain_text("Imported from morning.gpx")
+
+
+@pytest.mark.committing
+def test_a_real_file_with_tracks_that_cannot_be_imported_says_which_and_why(
+    phone, live_url, celery_worker, tmp_path
+):
+    walker = make_user(timezone="Europe/Ljubljana")
+    db.session.commit()
+    gpx_file = tmp_path / "korita-zbevnica.gpx"
+    gpx_file.write_bytes(real.sample("korita-zbevnica.gpx"))  # an undated track, two of 2010
+    log_in(phone, live_url, walker.email)
+
+    phone.goto(f"{live_url}/imports/")
+    phone.get_by_label("GPX, TCX or FIT files").set_input_files(str(gpx_file))
+    phone.get_by_role("button", name="Import").click()
+
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Import finished", timeout=15000)
+    tracks = phone.locator(".import-tracks li")
+    expect(tracks).to_have_count(4)
+    expect(tracks.nth(1)).to_contain_text("Track 2 “03-OCT-10 #2”: skipped: it has no times")
+    expect(tracks.nth(3)).to_contain_text(
+        "Track 4 “ACTIVE LOG #2” of 3 Oct 2010: skipped: activities can be logged up to 366"
+    )
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360

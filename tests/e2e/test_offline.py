@@ -411,6 +411,7 @@ def test_a_walk_logged_offline_on_a_fresh_page_load_after_log_in_is_saved_once(b
     expect(page.locator("#offline-as-of")).to_be_visible()
     page.get_by_role("link", name="Log a walk").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Log a walk")
+    expect(page.get_by_role("button", name="Log it")).to_be_in_viewport()
     page.get_by_label("Distance").fill("2.4")
     page.get_by_role("button", name="Log it").click()
     expect(saved_note(page)).to_be_visible()
@@ -438,8 +439,10 @@ def test_offline_every_log_form_the_queue_and_unsaved_pages_let_a_walker_log(bro
     expect(page.get_by_role("heading", level=1)).to_have_text("Walks on this phone")
     page.goto(f"{live_url}/routes/")  # never opened: the walker's own offline page
     expect(page.get_by_role("heading", level=1)).to_have_text("You are offline")
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    log_out_button = page.get_by_role("button", name="Log out", include_hidden=True)
+    expect(log_out_button).to_be_attached()  # in the header's menu
     expect(page.get_by_role("link", name="Log in")).to_have_count(0)
+    expect(page.get_by_role("button", name="Log it")).to_be_in_viewport()
     for distance in ("1", "2"):  # two walks from one cached page: two client ids
         page.get_by_label("Distance").fill(distance)
         page.get_by_role("button", name="Log it").click()
@@ -486,9 +489,10 @@ def test_a_page_load_replays_a_walk_for_a_team_the_walker_was_removed_from(brows
     page.goto(f"{live_url}/dashboard")
 
     expect(page.locator("#flashes")).to_contain_text("Synced 1 saved walk: 1.8 km walk on")
+    expect(page.locator("#flashes")).to_contain_text("it counts for no team's journey")
     expect(page.locator("#flashes")).to_contain_text(f"You have left {team.name}")
     assert activities_of(walker) == 1
-    assert journey_distance_m(team) == 1800
+    assert journey_distance_m(team) == 0  # removed: what reaches us after it does not count
     assert no_drift()
     context.close()
 

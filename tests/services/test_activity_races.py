@@ -201,6 +201,19 @@ def test_a_removed_member_adds_nothing_after_removal_and_stays_on_the_leaderboar
     _assert_no_drift()
 
 
+def test_a_walker_who_left_still_counts_what_they_log_for_that_day(app):
+    team = make_team()
+    journey = make_journey(team, make_route(team.created_by, LONG_WAY))
+    leaver = add_member(team).user
+    team_service.leave_team(team, leaver)
+
+    log(leaver, 4)  # walked before leaving, synced from the phone after it
+
+    db.session.refresh(journey)
+    assert journey.distance_m == Decimal("4000.000")
+    _assert_no_drift()
+
+
 @pytest.mark.committing
 def test_random_interleavings_of_every_change_keep_counters_equal_to_the_rule(app):
     team = make_team(limit=20)

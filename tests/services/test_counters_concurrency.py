@@ -1,7 +1,6 @@
 """Counters stay exact when many walkers log at once, and the reconcile repairs drift."""
 
 import threading
-import time
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -13,6 +12,7 @@ from milequest.extensions import db
 from milequest.models import Activity, Journey, JourneyContribution, User
 from milequest.services import activities, counters
 from tests.factories import add_member, make_journey, make_route, make_team
+from tests.helpers import hold_until_another_session_waits
 from workers.aggregation import reconcile_counters
 
 
@@ -129,10 +129,10 @@ def test_a_walk_logged_while_another_completes_the_journey_leaves_no_drift(app):
     db.session.commit()
     finished = threading.Event()
 
-    def finish():  # completes the journey, then holds its transaction open a moment
+    def finish():  # completes the journey, then holds its transaction open for the other walk
         logging_job(finisher.id, "12", uuid.uuid4())()
         finished.set()
-        time.sleep(0.5)
+        hold_until_another_session_waits()
 
     def log_meanwhile():  # sees the journey still active, then waits on its row lock
         finished.wait(timeout=10)

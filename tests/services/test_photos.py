@@ -52,6 +52,17 @@ def test_bad_upload_is_refused_whole_and_nothing_is_stored(app, upload, message)
     assert db.session.scalar(select(Photo).where(Photo.activity_id == activity.id)) is None
 
 
+def test_a_photo_stored_in_a_savepoint_rolled_back_leaves_no_file(app):
+    _, _, activity = team_walk()
+    (kept,) = photos.attach_photos(activity, [samples.phone_photo(seed=1)])
+
+    savepoint = db.session.begin_nested()
+    photos.attach_photos(activity, [samples.phone_photo(seed=2)])
+    savepoint.rollback()
+
+    assert stored_files(app) == [f"originals/{kept.token}"]
+
+
 def test_an_activity_takes_at_most_four_photos(app):
     _, _, activity = team_walk()
     photos.attach_photos(activity, [samples.phone_photo(seed=n) for n in range(3)])

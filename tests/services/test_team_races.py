@@ -1,7 +1,6 @@
 """Races decided by the database: two walkers at once, exactly one wins."""
 
 import threading
-import time
 from datetime import date
 
 import pytest
@@ -11,6 +10,7 @@ from milequest.extensions import db
 from milequest.models import Journey, Membership, Route, Team, TeamEvent, TeamInvite, User
 from milequest.services import journeys, team_invites, teams
 from tests.factories import add_member, log, make_journey, make_team, make_user
+from tests.helpers import hold_until_another_session_waits
 
 REFUSALS = (teams.TeamError, team_invites.InviteUnusable, journeys.JourneyError)
 
@@ -111,13 +111,13 @@ def rotate(team_id: int):
 
 
 def while_archiving(team_id: int, archived: threading.Event):
-    """Archive the team, then keep the transaction open a moment before it commits."""
+    """Archive the team, then keep the transaction open until the change waits on its locks."""
 
     def action():
         team = db.session.get(Team, team_id)
         teams.archive_team(team, team.created_by)
         archived.set()
-        time.sleep(0.3)
+        hold_until_another_session_waits()
 
     return action
 

@@ -1,6 +1,5 @@
 """A real Celery worker on the real Redis broker delivers the outbox."""
 
-import time
 from pathlib import Path
 
 import pytest
@@ -8,15 +7,7 @@ import pytest
 from milequest.extensions import db
 from milequest.models import OutboundEmail
 from milequest.services import accounts
-
-
-def wait_for(predicate, timeout_s: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
+from tests.helpers import wait_for
 
 
 def is_sent(email_id: int) -> bool:

@@ -26,7 +26,6 @@ def test_an_uploaded_file_is_imported_by_a_real_worker(app, celery_worker):
     batch_id = imports.accept_upload(walker, [("walk.fit", files.fit(start=START))])
     [import_id] = imports.queued_ids(batch_id)
     db.session.commit()
-    imports.enqueue(import_id)
 
     assert wait_for(lambda: status_of(import_id) != "queued")
     assert status_of(import_id) == "imported"

@@ -91,6 +91,7 @@ def stop(worker: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
     worker.wait(timeout=30)
 
 
+@pytest.mark.slow  # real `celery worker` processes
 @pytest.mark.committing
 def test_a_worker_killed_mid_moderation_leaves_the_photo_moderated_exactly_once(app, tmp_path):
     photo, display = committed_photo(app)
@@ -130,6 +131,7 @@ def pool_children(worker: subprocess.Popen) -> list[int]:
     return [int(pid) for pid in children]
 
 
+@pytest.mark.slow  # real `celery worker` processes
 @pytest.mark.committing
 def test_a_pool_process_killed_mid_moderation_is_replaced_and_the_task_rerun(app, tmp_path):
     """reject_on_worker_lost: the parent sees its child die and requeues the task at once."""

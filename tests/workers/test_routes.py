@@ -19,7 +19,6 @@ def test_saved_route_is_built_by_a_real_worker(app, celery_worker):
     draft = make_draft(points=[(-3.1883, 55.9533), (-4.2247, 57.4778)])
     routes.submit_route(draft)
     db.session.commit()
-    routes.enqueue_build(draft.id)
 
     assert wait_for(lambda: status_of(draft.id) == "ready")
     assert db.session.get(Route, draft.id).length_m > 180_000

@@ -3,16 +3,16 @@
 Every existing activity counts as before (the default). Imports keep a Strava export's activity
 name and type for the worker, and an index finds batches that stopped moving.
 
-Revision ID: 0010_activity_history
-Revises: 0009_end_archived_journeys
+Revision ID: 0012_activity_history
+Revises: 0011_recorded_spans
 Create Date: 2026-11-29
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_activity_history"
-down_revision = "0009_end_archived_journeys"
+revision = "0012_activity_history"
+down_revision = "0011_recorded_spans"
 branch_labels = None
 depends_on = None
 
