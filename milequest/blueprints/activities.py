@@ -146,11 +146,13 @@ def _own(activity_id: int):
 
 def _edit_page(activity, form: ActivityForm) -> str:
     """The edit form, under the walker's own track when the activity has one."""
+    context = form_context(form, today())
+    context["earliest"] = activities.earliest_date(activity, today())  # imports reach further
     return render_template(
         "activities/edit.html",
         activity=activity,
         track_map=tracks.own_track_map(activity),
-        **form_context(form, today()),
+        **context,
     )
 
 

@@ -33,7 +33,8 @@ def _referring_page() -> str | None:
 def _upload_limits() -> str:
     return (
         f"Photos may be up to {photos.MAX_BYTES // 2**20} MB each, GPS files up to "
-        f"{imports.MAX_UPLOAD_BYTES // 2**20} MB in all. Go back, choose smaller files and "
+        f"{imports.MAX_UPLOAD_BYTES // 2**20} MB in all (a Strava export up to "
+        f"{imports.MAX_EXPORT_BYTES // 2**20} MB). Go back, choose smaller files and "
         "send the form again."
     )
 

@@ -2,21 +2,35 @@
 
 import uuid
 
-from flask import Blueprint, abort, current_app, render_template, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from milequest.extensions import db, limiter
 from milequest.forms.imports import ImportForm
 from milequest.htmx import render, see_other
-from milequest.services import imports
+from milequest.services import import_batches, imports
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
+LIST_LIMIT = 100  # files listed one by one; past it, only those not imported
+MAX_REQUEST_BYTES = imports.MAX_EXPORT_BYTES + 2**20  # a Strava export and the form around it
 
 
 @bp.before_request
 @login_required
 def _walkers_only():
     pass
+
+
+@bp.record_once
+def _first_raise_the_size_limit(state) -> None:
+    # CSRFProtect reads the form in an app-wide hook that runs before any blueprint's: the
+    # upload's own limit must be set before it, else a Strava export meets MAX_CONTENT_LENGTH.
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _upload_size_limit)
+
+
+def _upload_size_limit() -> None:
+    if request.endpoint == "imports.create":
+        request.max_content_length = MAX_REQUEST_BYTES
 
 
 @bp.get("/")
@@ -45,6 +59,13 @@ def create():
 def show(batch_id: uuid.UUID):
     jobs = imports.batch(current_user, batch_id) or abort(404)
     done = all(job.is_done for job in jobs)
+    listed, unlisted = import_batches.to_list(jobs, LIST_LIMIT)
     return render(
-        "imports/show.html", "imports/_batch.html", jobs=jobs, done=done, batch_id=batch_id
+        "imports/show.html",
+        "imports/_batch.html",
+        jobs=listed,
+        unlisted=unlisted,
+        done=done,
+        batch_id=batch_id,
+        progress=import_batches.progress(jobs),
     )

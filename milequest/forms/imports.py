@@ -1,21 +1,28 @@
 """The GPS file upload form: files only; what is in them is the service's business."""
 
+from typing import BinaryIO
+
 from flask_wtf import FlaskForm
 from wtforms import MultipleFileField
 
-from milequest.services.imports import MAX_UPLOAD_BYTES
+from milequest.services.imports import MAX_EXPORT_BYTES, MAX_UPLOAD_BYTES
 
 
 class ImportForm(FlaskForm):
     files = MultipleFileField(
-        f"GPX, TCX or FIT files, or one zip of them ({MAX_UPLOAD_BYTES // 2**20} MB in all)",
+        f"GPX, TCX or FIT files, or one zip of them ({MAX_UPLOAD_BYTES // 2**20} MB in all), "
+        "or your Strava export",
         render_kw={
             "accept": ".gpx,.tcx,.fit,.zip",
             "multiple": True,
-            "data-max-total": MAX_UPLOAD_BYTES,
+            # The server checks the 20 MB for GPS files; an export zip may be this big.
+            "data-max-total": MAX_EXPORT_BYTES,
         },
     )
 
-    def uploads(self) -> list[tuple[str, bytes]]:
-        """(filename, bytes) of each file chosen; the browser sends an empty one for none."""
-        return [(f.filename, f.read()) for f in self.files.data or [] if f and f.filename]
+    def uploads(self) -> list[tuple[str, BinaryIO]]:
+        """(filename, stream) of each file chosen; the browser sends an empty one for none.
+
+        Streams, not bytes: a large upload is spooled to a temporary file and read from there.
+        """
+        return [(f.filename, f.stream) for f in self.files.data or [] if f and f.filename]

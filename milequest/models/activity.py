@@ -10,6 +10,7 @@ from decimal import Decimal
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -59,6 +60,9 @@ class Activity(db.Model):
     # Only "ok" activities count; imports and implausible entries may wait for a captain.
     review_status: Mapped[str] = mapped_column(String(10), default="ok", server_default="ok")
     review_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # False for history: a walk imported from before the import window. It stays in the
+    # walker's own list and stats but counts for no journey (see services/counters.py).
+    counts_for_journeys: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # From an imported file: the recorded track (private to the walker; one line per span the

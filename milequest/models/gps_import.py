@@ -35,12 +35,16 @@ class GpsImport(db.Model):
         ),
         Index("ix_imports_user_batch", "user_id", "batch_id"),
         Index("ix_imports_queued", "created_at", postgresql_where="status = 'queued'"),
+        Index("ix_imports_batch_finished", "batch_id", "finished_at"),  # stalled batches
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     batch_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))  # one upload, many files
     filename: Mapped[str] = mapped_column(String(255))
+    # From a Strava export's activities.csv: the activity's name, and its type as our kind.
+    title: Mapped[str] = mapped_column(Text, default="", server_default="")
+    kind: Mapped[str | None] = mapped_column(String(12))
     content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     content_hash: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(10), default="queued", server_default="queued")

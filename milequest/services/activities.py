@@ -25,6 +25,9 @@ BACKDATE_DAYS = 14
 # A file records when it happened: imports may reach further back (counting still follows the
 # counting rule, so an old walk never moves a journey that started after it).
 IMPORT_BACKDATE_DAYS = 366
+# Older imports are history: in the walker's own list and stats, counted for no journey.
+# Nothing before consumer GPS (a FIT file's zero timestamp reads as 31 Dec 1989).
+HISTORY_FROM = date(1990, 1, 1)
 NOTE_MAX = 500
 MAX_DURATION_S = 7 * 24 * 3600
 # Fastest plausible average speed per kind, in km/h.
@@ -67,11 +70,13 @@ def in_unit(metres: Decimal, unit: str, *, places: int = 1, per_hour: bool = Fal
     return f"{number} {'miles' if unit == 'mi' else 'km'}"
 
 
-def check(data: ActivityInput, today: date, *, imported: bool = False) -> None:
+def check(
+    data: ActivityInput, today: date, *, imported: bool = False, history: bool = False
+) -> None:
     """Raise ActivityInvalid listing every problem with `data` (today is the walker's today).
 
     A typed speed above the kind's limit is refused (a typo); an imported one is held instead
-    (see services/plausibility.py).
+    (see services/plausibility.py). History may be dated any day from HISTORY_FROM.
     """
     problems = {}
     backdate_days = IMPORT_BACKDATE_DAYS if imported else BACKDATE_DAYS
@@ -80,7 +85,9 @@ def check(data: ActivityInput, today: date, *, imported: bool = False) -> None:
         problems["distance"] = f"Enter a distance above 0 and at most {most}."
     if data.activity_date > today:
         problems["activity_date"] = "That date is in the future."
-    elif data.activity_date < today - timedelta(days=backdate_days):
+    elif history and data.activity_date < HISTORY_FROM:
+        problems["activity_date"] = f"Activities can be imported from {HISTORY_FROM:%-d %B %Y} on."
+    elif not history and data.activity_date < today - timedelta(days=backdate_days):
         problems["activity_date"] = f"Activities can be logged up to {backdate_days} days back."
     if data.kind not in KINDS:
         problems["kind"] = "Choose what kind of activity it was."
@@ -117,11 +124,14 @@ def log_activity(
     if logged is not None:  # a replay answers as the first did, even once its date is too old
         return logged, False
     data = _to_millimetres(data)
-    check(data, today, imported=recorded is not None)
+    history = is_history(data.activity_date, today, recorded)
+    check(data, today, imported=recorded is not None, history=history)
     counters.lock_walker(walker.id)
-    held_because = plausibility.reasons(
-        walker.id, data.kind, data.distance_m, data.duration_s, recorded
-    )
+    held_because = []
+    if not history:  # history waits for no captain: it counts for no team's journey
+        held_because = plausibility.reasons(
+            walker.id, data.kind, data.distance_m, data.duration_s, recorded
+        )
     inserted = db.session.execute(
         insert(Activity)
         .values(
@@ -136,6 +146,7 @@ def log_activity(
             updated_at=utcnow(),
             review_status="held" if held_because else "ok",
             review_reason=" ".join(held_because),
+            counts_for_journeys=not history,
             **_recorded_values(recorded),
         )
         .on_conflict_do_nothing(constraint="uq_activities_user_client")
@@ -158,11 +169,28 @@ def log_activity(
     return activity, True
 
 
+def is_history(day: date, today: date, recorded: plausibility.Recorded | None) -> bool:
+    """An import dated before the import window: kept, but counted for no journey."""
+    return recorded is not None and day < today - timedelta(days=IMPORT_BACKDATE_DAYS)
+
+
+def earliest_date(activity: Activity, today: date) -> date:
+    """The earliest date an edit may give this activity (what check() allows)."""
+    if not activity.counts_for_journeys:
+        return HISTORY_FROM
+    days = IMPORT_BACKDATE_DAYS if activity.source == "import" else BACKDATE_DAYS
+    return today - timedelta(days=days)
+
+
 def edit_activity(activity: Activity, data: ActivityInput, today: date) -> Activity:
-    """Change an activity, moving the counters from its current row. Raises ActivityGone."""
+    """Change an activity, moving the counters from its current row. Raises ActivityGone.
+
+    History stays history, whatever its new date: it was never counted for a journey.
+    """
     data = _to_millimetres(data)
     activity = _lock(activity)
-    check(data, today, imported=activity.source == "import")
+    history = not activity.counts_for_journeys
+    check(data, today, imported=activity.source == "import", history=history)
     if data.distance_m > activity.distance_m:
         _refuse_growth_for_teams_left(activity)
     counters.lock_journeys(_credited(activity) | _credited(activity, data.activity_date))
@@ -174,9 +202,11 @@ def edit_activity(activity: Activity, data: ActivityInput, today: date) -> Activ
         data.note.strip(),
     )
     activity.updated_at = utcnow()
-    held_because = plausibility.reasons(
-        activity.user_id, data.kind, data.distance_m, data.duration_s
-    )
+    held_because = []
+    if not history:
+        held_because = plausibility.reasons(
+            activity.user_id, data.kind, data.distance_m, data.duration_s
+        )
     if held_because and activity.review_status == "ok":  # an edit cannot slip past a review
         activity.review_status, activity.review_reason = "held", " ".join(held_because)
     db.session.flush()
@@ -195,7 +225,16 @@ def delete_activity(activity: Activity) -> None:
 
 
 PAGE_SIZE = 25
-CSV_COLUMNS = ("date", "kind", "distance_m", "duration_s", "note", "status", "logged_at")
+CSV_COLUMNS = (
+    "date",
+    "kind",
+    "distance_m",
+    "duration_s",
+    "note",
+    "status",
+    "logged_at",
+    "counts_for_journeys",  # false for history
+)
 
 
 @dataclass(frozen=True)
@@ -237,6 +276,7 @@ def csv_rows(walker: User):
             a.note,
             a.review_status,
             a.created_at.isoformat(),
+            str(a.counts_for_journeys).lower(),
         )
 
 
@@ -296,7 +336,11 @@ def _credited(activity: Activity, day: date | None = None) -> set[int]:
 def _refuse_growth_for_teams_left(activity: Activity) -> None:
     """A walk that counts for a team its walker has left may shrink there, never grow."""
     credited = counters.credited_journeys(
-        activity.user_id, activity.activity_date, activity.created_at, activity.review_status
+        activity.user_id,
+        activity.activity_date,
+        activity.created_at,
+        activity.review_status,
+        activity.counts_for_journeys,
     )
     for journey_id in credited:
         team_id = db.session.get(Journey, journey_id).team_id
@@ -322,4 +366,5 @@ def _count(activity: Activity, delta_m: Decimal) -> list[counters.Credit]:
         activity.created_at,
         Decimal(delta_m),
         activity.review_status,
+        activity.counts_for_journeys,
     )

@@ -15,7 +15,8 @@ from milequest.services import counters, journeys, team_events
 # The counting rule, applied to held activities as if they were "ok".
 _HELD_FOR_TEAM = text(f"""
     SELECT DISTINCT a.id FROM journeys j,
-        (SELECT id, user_id, activity_date, created_at, 'ok'::text AS review_status
+        (SELECT id, user_id, activity_date, created_at, counts_for_journeys,
+                'ok'::text AS review_status
          FROM activities WHERE review_status = 'held') a
     WHERE j.team_id = :team_id AND {counters.CREDIT_RULE}
 """)

@@ -8,6 +8,9 @@ predicate serves logging, `resync` and the reconcile, so all three always agree.
 
 Every change to what a walker has counted (log, edit, delete, review, join, a journey's start)
 first takes the walker's lock: two of them never compute from each other's half-done work.
+
+History (`counts_for_journeys` false: an import dated before the import window) counts for no
+journey at all; like every "ok" activity it counts in the walker's own days (walker_days).
 """
 
 from dataclasses import dataclass
@@ -20,6 +23,7 @@ from milequest.extensions import db
 
 CREDIT_RULE = """
     a.review_status = 'ok'
+    AND a.counts_for_journeys
     AND a.activity_date >= j.started_on
     AND (j.ended_at IS NULL OR a.created_at <= j.ended_at)
     AND EXISTS (
@@ -35,7 +39,8 @@ _CREDITED_JOURNEYS = text(f"""
     SELECT j.id FROM journeys j,
         (SELECT CAST(:user_id AS integer) AS user_id, CAST(:day AS date) AS activity_date,
                 CAST(:created_at AS timestamptz) AS created_at,
-                CAST(:review_status AS text) AS review_status) a
+                CAST(:review_status AS text) AS review_status,
+                CAST(:counts_for_journeys AS boolean) AS counts_for_journeys) a
     WHERE j.team_id IN (SELECT team_id FROM memberships WHERE user_id = :user_id)
       AND {CREDIT_RULE}
     ORDER BY j.id
@@ -115,26 +120,40 @@ class Credit:
 
 
 def credited_journeys(
-    user_id: int, day: date, created_at: datetime, review_status: str = "ok"
+    user_id: int,
+    day: date,
+    created_at: datetime,
+    review_status: str = "ok",
+    counts_for_journeys: bool = True,
 ) -> list[int]:
     params = {
         "user_id": user_id,
         "day": day,
         "created_at": created_at,
         "review_status": review_status,
+        "counts_for_journeys": counts_for_journeys,
     }
     return list(db.session.scalars(_CREDITED_JOURNEYS, params))
 
 
-def apply(user_id: int, day: date, created_at: datetime, delta_m: Decimal, review_status="ok"):
+def apply(
+    user_id: int,
+    day: date,
+    created_at: datetime,
+    delta_m: Decimal,
+    review_status="ok",
+    counts_for_journeys: bool = True,
+):
     """Add `delta_m` (negative to take away) wherever an activity with these facts counts.
 
-    Returns one Credit per journey changed. Atomic increments: exact under concurrency.
+    The walker's own day counts every "ok" activity, history too. Returns one Credit per
+    journey changed. Atomic increments: exact under concurrency.
     """
     if review_status == "ok":
         db.session.execute(_ADD_TO_WALKER_DAY, {"user_id": user_id, "day": day, "delta": delta_m})
     credits = []
-    for journey_id in credited_journeys(user_id, day, created_at, review_status):
+    journey_ids = credited_journeys(user_id, day, created_at, review_status, counts_for_journeys)
+    for journey_id in journey_ids:
         keys = {"journey_id": journey_id, "user_id": user_id, "day": day, "delta": delta_m}
         credited = db.session.execute(_CREDIT_JOURNEY, {**keys, "created_at": created_at}).first()
         if credited is None:

@@ -6,25 +6,36 @@ with its reason and the others go in. The job row says, per track, what happened
 """
 
 import hashlib
+import io
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import BinaryIO
 
 from sqlalchemy import exists, select, text
+from sqlalchemy.orm import aliased
 
 from milequest.extensions import db
 from milequest.models import Activity, GpsImport, User
 from milequest.models.activity import MAX_DISTANCE_M
 from milequest.models.base import utcnow
 from milequest.refusals import Refused
-from milequest.services import activities, gps_files, plausibility, task_queue, zip_uploads
+from milequest.services import (
+    activities,
+    gps_files,
+    plausibility,
+    strava_exports,
+    task_queue,
+    zip_uploads,
+)
 from milequest.services.commit_hooks import after_commit
 from milequest.services.gps_files import FileRefused, Recording
 
 IMPORT_TASK = "workers.imports.import_file"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_FILES = 100
+MAX_EXPORT_BYTES = 1024 * 1024 * 1024  # a Strava export with its photos; only GPS files are read
 # Client ids of imported activities derive from the file's content, so a re-import is a no-op.
 CLIENT_ID_NAMESPACE = uuid.UUID("6f1e7c7a-2b0e-4c38-9a51-3d1c8f0b9e21")
 SAME_DISTANCE_M = 100
@@ -37,19 +48,56 @@ class UploadRefused(Refused, ValueError):
     """The upload as a whole is refused; the message is for the walker."""
 
 
-def accept_upload(walker: User, files: list[tuple[str, bytes]]) -> uuid.UUID:
+def accept_upload(walker: User, files: list[tuple[str, bytes | BinaryIO]]) -> uuid.UUID:
     """One job row per file (zips opened here); returns the batch id. Flushes, never commits.
 
-    Each queued job goes to the `imports` queue once the caller commits.
+    A file is its bytes or a seekable stream (an upload spooled to disk). Each queued job goes
+    to the `imports` queue once the caller commits.
     """
     if not files:
         raise UploadRefused("Choose at least one .gpx, .tcx, .fit or .zip file.")
-    if sum(len(data) for _, data in files) > MAX_UPLOAD_BYTES:
-        raise UploadRefused("An upload may be at most 20 MB in all.")
+    plain, exports = _sorted_uploads(files)
+    if sum(_size(stream) for _, stream in plain) > MAX_UPLOAD_BYTES:
+        raise UploadRefused("An upload may be at most 20 MB in all, or one Strava export.")
     batch_id = uuid.uuid4()
+    _accept_files(walker, batch_id, [(name, stream.read()) for name, stream in plain])
+    for name, archive in exports:
+        try:
+            with archive:
+                strava_exports.accept_export(walker.id, batch_id, archive)
+        except zip_uploads.ZipRefused as refused:
+            raise UploadRefused(f"{name}: {refused}") from refused
+    db.session.flush()
+    for import_id in queued_ids(batch_id):
+        after_commit(enqueue, import_id)
+    return batch_id
+
+
+def _sorted_uploads(files):
+    """(plain files, Strava exports): each export as its opened zip, the rest as streams."""
+    plain, exports = [], []
+    for filename, data in files:
+        stream = io.BytesIO(data) if isinstance(data, bytes) else data
+        archive = strava_exports.opened_export(filename, stream)
+        if archive is None:
+            plain.append((filename, stream))
+        elif _size(stream) > MAX_EXPORT_BYTES:
+            raise UploadRefused(f"A Strava export may be at most {MAX_EXPORT_BYTES // 2**20} MB.")
+        else:
+            exports.append((zip_uploads.safe_name(filename), archive))
+    return plain, exports
+
+
+def _size(stream: BinaryIO) -> int:
+    size = stream.seek(0, io.SEEK_END)
+    stream.seek(0)
+    return size
+
+
+def _accept_files(walker: User, batch_id: uuid.UUID, files: list[tuple[str, bytes]]) -> None:
     rows = []
     for filename, data in files:
-        name = _safe_name(filename)
+        name = zip_uploads.safe_name(filename)
         if not name.lower().endswith(".zip"):
             rows.append(_job(walker, batch_id, name, data))
             continue
@@ -59,7 +107,7 @@ def accept_upload(walker: User, files: list[tuple[str, bytes]]) -> uuid.UUID:
             rows.append(_refused(walker, batch_id, name, str(refused)))
             continue
         for member in members:
-            member_name = _safe_name(member.name)
+            member_name = zip_uploads.safe_name(member.name)
             rows.append(
                 _refused(walker, batch_id, member_name, member.problem)
                 if member.problem
@@ -68,10 +116,6 @@ def accept_upload(walker: User, files: list[tuple[str, bytes]]) -> uuid.UUID:
     if len(rows) > MAX_FILES:
         raise UploadRefused(f"An upload may hold at most {MAX_FILES} files.")
     db.session.add_all(rows)
-    db.session.flush()
-    for import_id in queued_ids(batch_id):
-        after_commit(enqueue, import_id)
-    return batch_id
 
 
 def _job(walker: User, batch_id: uuid.UUID, name: str, data: bytes) -> GpsImport:
@@ -89,15 +133,6 @@ def _refused(walker: User, batch_id: uuid.UUID, name: str, message: str) -> GpsI
         message=message,
         finished_at=utcnow(),
     )
-
-
-def _safe_name(filename: str) -> str:
-    """The file's own name, without folders or control characters, cut to fit its column."""
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in name if c.isprintable()) or "file"
-    if len(name) > 255:  # keep the end: the extension says how the file is read
-        name = name[:251] + name[-4:]
-    return name
 
 
 def batch(walker: User, batch_id: uuid.UUID) -> list[GpsImport]:
@@ -123,10 +158,18 @@ def enqueue(import_id: int) -> None:
 
 
 def stuck_import_ids(older_than: timedelta = timedelta(minutes=10)) -> list[int]:
+    """Queued jobs of batches that have stalled: none of their jobs finished for a while.
+
+    A Strava export's thousands of jobs take longer than `older_than` to work through; while
+    its jobs keep finishing, its queue is moving and nothing is sent twice.
+    """
+    cutoff = utcnow() - older_than
+    finished = aliased(GpsImport)
+    moving = exists().where(finished.batch_id == GpsImport.batch_id, finished.finished_at > cutoff)
     return list(
         db.session.scalars(
             select(GpsImport.id).where(
-                GpsImport.status == "queued", GpsImport.created_at < utcnow() - older_than
+                GpsImport.status == "queued", GpsImport.created_at < cutoff, ~moving
             )
         )
     )
@@ -139,7 +182,11 @@ def run_import(import_id: int) -> GpsImport | None:
     ).scalar_one_or_none()
     if job is None or job.status != "queued":
         return job
-    data = job.content or b""
+    try:
+        data = zip_uploads.gunzipped(job.content or b"")
+    except FileRefused as refused:
+        _finish(job, "refused", str(refused))
+        return job
     job.content_hash = hashlib.sha256(data).hexdigest()
     walker = db.session.get(User, job.user_id)
     try:
@@ -205,9 +252,9 @@ def _import_recording(walker: User, job: GpsImport, n: int, rec: Recording) -> O
     data = activities.ActivityInput(
         distance_m=distance_m,
         activity_date=walker.local_date(rec.started_at),
-        kind=rec.kind,
+        kind=job.kind or rec.kind,  # a Strava export's type, as the walker set it there
         duration_s=rec.duration_s,
-        note=f"Imported from {job.filename}"[: activities.NOTE_MAX],
+        note=(job.title or f"Imported from {job.filename}")[: activities.NOTE_MAX],
     )
     recorded = plausibility.Recorded(
         rec.started_at, job.content_hash, track_ewkt, tuple(p.time for p in rec.points)

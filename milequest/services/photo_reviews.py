@@ -35,7 +35,11 @@ def is_operator(user: User) -> bool:
 def photo_team_ids(photo: Photo) -> set[int]:
     activity = photo.activity
     journey_ids = counters.credited_journeys(
-        activity.user_id, activity.activity_date, activity.created_at, activity.review_status
+        activity.user_id,
+        activity.activity_date,
+        activity.created_at,
+        activity.review_status,
+        activity.counts_for_journeys,  # a history walk's photos stay the walker's own
     )
     if not journey_ids:
         return set()

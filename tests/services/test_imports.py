@@ -164,15 +164,16 @@ def test_an_upload_over_20_mb_is_refused_whole(app):
         imports.accept_upload(walker, [("big.gpx", b" " * (imports.MAX_UPLOAD_BYTES + 1))])
 
 
-def test_an_old_file_imports_within_a_year_but_not_beyond(app):
+def test_an_old_file_counts_within_a_year_and_is_history_beyond(app):
     walker = make_user()
     old = START - timedelta(days=200)
     ancient = START - timedelta(days=400)
 
     jobs = run(walker, ("old.gpx", files.gpx(start=old)), ("ancient.gpx", files.gpx(start=ancient)))
 
-    assert [j.status for j in jobs] == ["imported", "refused"]
-    assert "366 days back" in jobs[1].message
+    assert [j.status for j in jobs] == ["imported", "imported"]
+    counting = {a.started_at: a.counts_for_journeys for a in activities_of(walker)}
+    assert counting == {old: True, ancient: False}
 
 
 def test_a_finished_job_runs_no_second_time(app):

@@ -155,13 +155,12 @@ def test_reimporting_a_seven_track_gpx_says_all_seven_are_there(app, recorded_da
     assert len(imported(walker)) == 7
 
 
-def test_a_track_too_old_to_import_names_its_date(app):
+def test_tracks_older_than_366_days_import_as_history(app):
     walker = make_user(timezone="Europe/Ljubljana")
 
     job = run(walker, "korita-zbevnica.gpx")  # recorded in October 2010
 
-    assert job.status == "refused" and not imported(walker)
-    assert (
-        "Track 3 “ACTIVE LOG” of 3 Oct 2010: skipped: activities can be logged up to 366 days back."
-        in job.message.splitlines()
+    assert job.status == "imported" and job.message.splitlines()[0] == (
+        "2 activities imported; 2 tracks not imported."
     )
+    assert [a.counts_for_journeys for a in imported(walker)] == [False, False]

@@ -44,6 +44,22 @@ def test_the_sweep_finds_jobs_that_never_ran(app):
     assert import_id in imports.stuck_import_ids()
 
 
+def test_the_sweep_leaves_a_long_batch_alone_while_its_jobs_keep_finishing(app):
+    walker = make_user()
+    walks = [(f"walk{n}.gpx", files.gpx(start=START + timedelta(hours=n))) for n in range(2)]
+    batch_id = imports.accept_upload(walker, walks)
+    first, second = imports.queued_ids(batch_id)
+    imports.run_import(first)
+    for job in imports.batch(walker, batch_id):
+        job.created_at -= timedelta(minutes=30)  # a Strava export that has been going a while
+    db.session.flush()
+
+    assert second not in imports.stuck_import_ids()
+    db.session.get(GpsImport, first).finished_at -= timedelta(minutes=11)  # then it stalled
+    db.session.flush()
+    assert second in imports.stuck_import_ids()
+
+
 def test_the_task_marks_a_job_failed_when_importing_breaks(app, monkeypatch):
     from workers.imports import import_file
 
