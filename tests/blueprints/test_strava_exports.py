@@ -1,5 +1,7 @@
 """A Strava export through the import form: past the app's usual request limit, with progress."""
 
+import io
+
 from sqlalchemy import select
 
 from milequest.blueprints import imports as import_views
@@ -47,3 +49,13 @@ def test_a_big_upload_lists_only_the_files_not_imported(app, client, monkeypatch
 
     assert "6 of 6 files done" in page and "2 not imported" in page
     assert page.count('class="import-item') == 2 and "9.gpx" in page and "damaged" in page
+
+
+def test_a_stranger_meets_the_usual_request_limit(app, client):
+    too_big = bytes(app.config["MAX_CONTENT_LENGTH"] + 2**20)  # read to disk only for a walker
+
+    files = {"files": [(io.BytesIO(too_big), "export_1.zip")]}
+    response = client.post("/imports/", data=files, content_type="multipart/form-data")
+
+    assert response.status_code == 413
+    assert db.session.scalar(select(GpsImport.id).limit(1)) is None

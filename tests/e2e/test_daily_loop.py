@@ -71,7 +71,9 @@ def test_a_walk_is_logged_from_the_team_page_in_three_taps_without_scrolling(
 
     expect(page.locator("#journey-progress")).to_contain_text("3.5 km of")
     seconds = time.monotonic() - started
-    assert_on_first_screen(page, page.locator("#journey-progress .progress-label"))
+    # Retried: the live stream may swap the progress part in again at any moment.
+    expect(page.locator("#journey-progress .progress-label")).to_be_in_viewport(ratio=1)
+    assert page.evaluate("window.scrollY") == 0
     print(f"\nLogged 3.5 km from the team page ({javascript=}): {thumb.taps} taps, {seconds:.2f} s")
     assert thumb.taps <= 3
     context.close()
@@ -92,7 +94,9 @@ def test_quick_picks_say_and_log_the_unit_selected(browser, live_url, javascript
 
     expect(page.locator("#journey-progress")).to_contain_text("3.2 km of")  # 2 mi, not 2 km
     seconds = time.monotonic() - started
-    assert_on_first_screen(page, page.locator("#journey-progress .progress-label"))
+    # Retried: the live stream may swap the progress part in again at any moment.
+    expect(page.locator("#journey-progress .progress-label")).to_be_in_viewport(ratio=1)
+    assert page.evaluate("window.scrollY") == 0
     print(f"\nLogged 2 mi with a quick pick ({javascript=}): {thumb.taps} taps, {seconds:.2f} s")
     assert thumb.taps <= 3
     context.close()
