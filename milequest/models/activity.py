@@ -6,6 +6,7 @@ Distances are exact decimals (metres, to the millimetre) so that counters equal 
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
@@ -35,6 +36,14 @@ Distance = Numeric(12, 3)
 DEVICE_SHARE = Decimal("0.02")
 
 
+class ReviewStatus(StrEnum):
+    """Whether an activity counts: "held" ones wait for a captain (see services/plausibility)."""
+
+    OK = "ok"
+    HELD = "held"
+    REJECTED = "rejected"
+
+
 class Activity(db.Model):
     __tablename__ = "activities"
     __table_args__ = (
@@ -58,7 +67,9 @@ class Activity(db.Model):
     note: Mapped[str] = mapped_column(Text, default="", server_default="")
     source: Mapped[str] = mapped_column(String(10), default="manual", server_default="manual")
     # Only "ok" activities count; imports and implausible entries may wait for a captain.
-    review_status: Mapped[str] = mapped_column(String(10), default="ok", server_default="ok")
+    review_status: Mapped[str] = mapped_column(
+        String(10), default=ReviewStatus.OK, server_default="ok"
+    )
     review_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     # False for history: a walk imported from before the import window. It stays in the
     # walker's own list and stats but counts for no journey (see services/counters.py).

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from milequest.extensions import db
 from milequest.models import Activity, Journey, User
-from milequest.models.activity import KINDS, MAX_DISTANCE_M
+from milequest.models.activity import KINDS, MAX_DISTANCE_M, ReviewStatus
 from milequest.models.base import utcnow
 from milequest.refusals import Refused
 from milequest.services import counters, journeys, plausibility, team_access, team_events
@@ -144,7 +144,7 @@ def log_activity(
             note=data.note.strip(),
             created_at=utcnow(),
             updated_at=utcnow(),
-            review_status="held" if held_because else "ok",
+            review_status=ReviewStatus.HELD if held_because else ReviewStatus.OK,
             review_reason=" ".join(held_because),
             counts_for_journeys=not history,
             **_recorded_values(recorded),
@@ -207,8 +207,9 @@ def edit_activity(activity: Activity, data: ActivityInput, today: date) -> Activ
         held_because = plausibility.reasons(
             activity.user_id, data.kind, data.distance_m, data.duration_s
         )
-    if held_because and activity.review_status == "ok":  # an edit cannot slip past a review
-        activity.review_status, activity.review_reason = "held", " ".join(held_because)
+    if held_because and activity.review_status == ReviewStatus.OK:  # no slipping past a review
+        activity.review_status = ReviewStatus.HELD
+        activity.review_reason = " ".join(held_because)
     db.session.flush()
     credits = _count(activity, activity.distance_m)
     _tell_teams(taken_back + credits, activity)
@@ -328,7 +329,7 @@ def _credited(activity: Activity, day: date | None = None) -> set[int]:
     """The journeys the activity counts for (as if dated `day`, when given)."""
     return set(
         counters.credited_journeys(
-            activity.user_id, day or activity.activity_date, activity.created_at, "ok"
+            activity.user_id, day or activity.activity_date, activity.created_at, ReviewStatus.OK
         )
     )
 

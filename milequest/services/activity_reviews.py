@@ -8,6 +8,7 @@ from sqlalchemy import select, text
 
 from milequest.extensions import db
 from milequest.models import Activity, Journey, Team, User
+from milequest.models.activity import ReviewStatus
 from milequest.models.base import utcnow
 from milequest.refusals import Refused
 from milequest.services import counters, journeys, team_events
@@ -42,7 +43,7 @@ def held_for_team(team: Team) -> list[Activity]:
 def reviewing_teams(activity: Activity) -> set[int]:
     """The teams whose journeys the activity would count for once approved."""
     journey_ids = counters.credited_journeys(
-        activity.user_id, activity.activity_date, activity.created_at, "ok"
+        activity.user_id, activity.activity_date, activity.created_at, ReviewStatus.OK
     )
     return {db.session.get(Journey, j).team_id for j in journey_ids}
 
@@ -66,9 +67,9 @@ def review(activity_id: int, team: Team, captain: User, approve: bool) -> Activi
     team_ids = reviewing_teams(activity) if activity is not None else set()
     if team.id not in team_ids:
         raise ReviewRefused("That activity is not waiting for this team's review.")
-    if activity.review_status != "held":
+    if activity.review_status != ReviewStatus.HELD:
         raise ReviewRefused("Another captain has reviewed that activity already.")
-    activity.review_status = "ok" if approve else "rejected"
+    activity.review_status = ReviewStatus.OK if approve else ReviewStatus.REJECTED
     activity.updated_at = utcnow()
     db.session.flush()
     credits = []

@@ -20,6 +20,7 @@ from decimal import Decimal
 from sqlalchemy import text
 
 from milequest.extensions import db
+from milequest.models.activity import ReviewStatus
 
 CREDIT_RULE = """
     a.review_status = 'ok'
@@ -123,7 +124,7 @@ def credited_journeys(
     user_id: int,
     day: date,
     created_at: datetime,
-    review_status: str = "ok",
+    review_status: str = ReviewStatus.OK,
     counts_for_journeys: bool = True,
 ) -> list[int]:
     params = {
@@ -141,7 +142,7 @@ def apply(
     day: date,
     created_at: datetime,
     delta_m: Decimal,
-    review_status="ok",
+    review_status=ReviewStatus.OK,
     counts_for_journeys: bool = True,
 ):
     """Add `delta_m` (negative to take away) wherever an activity with these facts counts.
@@ -149,7 +150,7 @@ def apply(
     The walker's own day counts every "ok" activity, history too. Returns one Credit per
     journey changed. Atomic increments: exact under concurrency.
     """
-    if review_status == "ok":
+    if review_status == ReviewStatus.OK:
         db.session.execute(_ADD_TO_WALKER_DAY, {"user_id": user_id, "day": day, "delta": delta_m})
     credits = []
     journey_ids = credited_journeys(user_id, day, created_at, review_status, counts_for_journeys)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 
 from milequest.extensions import db
 from milequest.models import Activity, GpsImport, User
-from milequest.models.activity import MAX_DISTANCE_M
+from milequest.models.activity import MAX_DISTANCE_M, ReviewStatus
 from milequest.models.base import utcnow
 from milequest.refusals import Refused
 from milequest.services import (
@@ -269,7 +269,7 @@ def _import_recording(walker: User, job: GpsImport, n: int, rec: Recording) -> O
         activity.device_distance_m = Decimal(str(rec.file_distance_m)).quantize(
             activities.MILLIMETRE
         )
-    if activity.review_status == "held":
+    if activity.review_status == ReviewStatus.HELD:
         return Outcome("held", rec.label, rec.started_at, activity.review_reason)
     return Outcome("imported", rec.label, rec.started_at)
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from milequest.extensions import db
 from milequest.models import Activity
+from milequest.models.activity import ReviewStatus
 from milequest.services import tracks
 
 # Fastest believable average speed per kind, in km/h; above it an activity is held.
@@ -80,7 +81,7 @@ def overlapping(
     )
     query = select(Activity).where(
         Activity.user_id == user_id,
-        Activity.review_status != "rejected",
+        Activity.review_status != ReviewStatus.REJECTED,
         Activity.started_at < ended_at,
         other_end > started_at,
     )
