@@ -5,6 +5,7 @@ One active journey per team, enforced by a partial unique index.
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
@@ -23,7 +24,14 @@ from milequest.extensions import db
 from milequest.models.base import created_at_column
 from milequest.models.route import Route
 
-STATUSES = ("active", "completed", "abandoned")
+
+class JourneyStatus(StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    ABANDONED = "abandoned"
+
+
+STATUSES = tuple(s.value for s in JourneyStatus)
 
 
 class Journey(db.Model):
@@ -46,7 +54,9 @@ class Journey(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
     route_id: Mapped[int] = mapped_column(ForeignKey("routes.id"))
-    status: Mapped[str] = mapped_column(String(10), default="active", server_default="active")
+    status: Mapped[str] = mapped_column(
+        String(10), default=JourneyStatus.ACTIVE, server_default="active"
+    )
     started_on: Mapped[date] = mapped_column(Date)
     target_date: Mapped[date | None] = mapped_column(Date)
     distance_m: Mapped[Decimal] = mapped_column(Numeric(14, 3), default=0, server_default="0")
@@ -60,4 +70,4 @@ class Journey(db.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status == "active"
+        return self.status == JourneyStatus.ACTIVE

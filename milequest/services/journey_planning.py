@@ -8,6 +8,7 @@ from sqlalchemy import select, text
 
 from milequest.extensions import db
 from milequest.models import Journey, Membership, Team, User
+from milequest.models.journey import JourneyStatus
 from milequest.models.team import Role
 
 PACE_DAYS = 28
@@ -48,7 +49,7 @@ def captained_teams(user: User) -> tuple[list[Team], list[Team]]:
     rows = db.session.execute(
         select(Team, Journey.id)
         .join(Membership, Membership.team_id == Team.id)
-        .outerjoin(Journey, (Journey.team_id == Team.id) & (Journey.status == "active"))
+        .outerjoin(Journey, (Journey.team_id == Team.id) & (Journey.status == JourneyStatus.ACTIVE))
         .where(
             Membership.user_id == user.id,
             Membership.left_at.is_(None),

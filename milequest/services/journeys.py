@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from milequest.extensions import db
 from milequest.models import Journey, Membership, Route, Team, User
 from milequest.models.base import utcnow
+from milequest.models.journey import JourneyStatus
 from milequest.models.route import RouteStatus
 from milequest.refusals import Refused
 from milequest.services import counters, route_positions, team_events
@@ -38,7 +39,7 @@ class Progress:
 
 def active_journey(team: Team) -> Journey | None:
     return db.session.scalar(
-        select(Journey).where(Journey.team_id == team.id, Journey.status == "active")
+        select(Journey).where(Journey.team_id == team.id, Journey.status == JourneyStatus.ACTIVE)
     )
 
 
@@ -54,7 +55,7 @@ def past_journeys(team: Team) -> list[Journey]:
     return list(
         db.session.scalars(
             select(Journey)
-            .where(Journey.team_id == team.id, Journey.status != "active")
+            .where(Journey.team_id == team.id, Journey.status != JourneyStatus.ACTIVE)
             .order_by(Journey.ended_at.desc())
         )
     )
@@ -109,7 +110,7 @@ def _count_walks_already_logged(journey: Journey) -> list[counters.Credit]:
 def abandon_journey(journey: Journey, by: User) -> None:
     if not journey.is_active:
         return
-    journey.status = "abandoned"
+    journey.status = JourneyStatus.ABANDONED
     journey.ended_at = utcnow()
     team_events.record(journey.team_id, "journey_abandoned", actor=by, journey_id=journey.id)
 
@@ -148,7 +149,7 @@ def complete_if_finished(journey: Journey) -> bool:
     """Complete an active journey whose distance reached the route's end (once). True if now."""
     if not journey.is_active or journey.distance_m < journey.route.length_m:
         return False
-    journey.status = "completed"
+    journey.status = JourneyStatus.COMPLETED
     journey.ended_at = utcnow()
     team_events.record(
         journey.team_id, "journey_completed", journey_id=journey.id, route=journey.route.name
