@@ -12,7 +12,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
 from milequest.extensions import db
-from milequest.models import Activity, Journey, User
+from milequest.models import Activity, User
 from milequest.models.activity import KINDS, MAX_DISTANCE_M, ReviewStatus
 from milequest.models.base import utcnow
 from milequest.refusals import Refused
@@ -327,24 +327,12 @@ def _by_client_id(walker: User, client_id: uuid.UUID) -> Activity:
 
 def _credited(activity: Activity, day: date | None = None) -> set[int]:
     """The journeys the activity counts for (as if dated `day`, when given)."""
-    return set(
-        counters.credited_journeys(
-            activity.user_id, day or activity.activity_date, activity.created_at, ReviewStatus.OK
-        )
-    )
+    return set(counters.journeys_of(activity, day=day, review_status=ReviewStatus.OK))
 
 
 def _refuse_growth_for_teams_left(activity: Activity) -> None:
     """A walk that counts for a team its walker has left may shrink there, never grow."""
-    credited = counters.credited_journeys(
-        activity.user_id,
-        activity.activity_date,
-        activity.created_at,
-        activity.review_status,
-        activity.counts_for_journeys,
-    )
-    for journey_id in credited:
-        team_id = db.session.get(Journey, journey_id).team_id
+    for team_id in counters.teams_of(activity):
         if team_access.active_membership(team_id, activity.user_id) is None:
             raise ActivityInvalid(
                 {
@@ -361,11 +349,4 @@ def _tell_teams(credits: list[counters.Credit], activity: Activity) -> None:
 
 
 def _count(activity: Activity, delta_m: Decimal) -> list[counters.Credit]:
-    return counters.apply(
-        activity.user_id,
-        activity.activity_date,
-        activity.created_at,
-        Decimal(delta_m),
-        activity.review_status,
-        activity.counts_for_journeys,
-    )
+    return counters.apply_activity(activity, delta_m)

@@ -7,7 +7,7 @@ if it were "ok" (the counting rule decides, as for every count).
 from sqlalchemy import select, text
 
 from milequest.extensions import db
-from milequest.models import Activity, Journey, Team, User
+from milequest.models import Activity, Team, User
 from milequest.models.activity import ReviewStatus
 from milequest.models.base import utcnow
 from milequest.refusals import Refused
@@ -42,10 +42,7 @@ def held_for_team(team: Team) -> list[Activity]:
 
 def reviewing_teams(activity: Activity) -> set[int]:
     """The teams whose journeys the activity would count for once approved."""
-    journey_ids = counters.credited_journeys(
-        activity.user_id, activity.activity_date, activity.created_at, ReviewStatus.OK
-    )
-    return {db.session.get(Journey, j).team_id for j in journey_ids}
+    return counters.teams_of(activity, review_status=ReviewStatus.OK)
 
 
 def review(activity_id: int, team: Team, captain: User, approve: bool) -> Activity:
@@ -74,13 +71,7 @@ def review(activity_id: int, team: Team, captain: User, approve: bool) -> Activi
     db.session.flush()
     credits = []
     if approve:
-        credits = counters.apply(
-            activity.user_id,
-            activity.activity_date,
-            activity.created_at,
-            activity.distance_m,
-            activity.review_status,
-        )
+        credits = counters.apply_activity(activity, activity.distance_m)
     for team_id in sorted(team_ids):
         team_events.record(
             team_id,

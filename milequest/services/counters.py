@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from milequest.extensions import db
+from milequest.models import Activity, Journey
 from milequest.models.activity import ReviewStatus
 
 CREDIT_RULE = """
@@ -135,6 +136,39 @@ def credited_journeys(
         "counts_for_journeys": counts_for_journeys,
     }
     return list(db.session.scalars(_CREDITED_JOURNEYS, params))
+
+
+def journeys_of(
+    activity: Activity, *, day: date | None = None, review_status: str | None = None
+) -> list[int]:
+    """The journeys `activity` counts for (as if dated `day`, or in `review_status`, if given)."""
+    return credited_journeys(
+        activity.user_id,
+        day or activity.activity_date,
+        activity.created_at,
+        review_status or activity.review_status,
+        activity.counts_for_journeys,
+    )
+
+
+def teams_of(activity: Activity, *, review_status: str | None = None) -> set[int]:
+    """The teams whose journeys `activity` counts for (or would, in `review_status`)."""
+    journey_ids = journeys_of(activity, review_status=review_status)
+    if not journey_ids:
+        return set()
+    return set(db.session.scalars(select(Journey.team_id).where(Journey.id.in_(journey_ids))))
+
+
+def apply_activity(activity: Activity, delta_m: Decimal) -> list[Credit]:
+    """`apply` with the activity's own facts: what logging, editing, reviewing it moves."""
+    return apply(
+        activity.user_id,
+        activity.activity_date,
+        activity.created_at,
+        Decimal(delta_m),
+        activity.review_status,
+        activity.counts_for_journeys,
+    )
 
 
 def apply(

@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from milequest.extensions import db
-from milequest.models import BlockedPhotoHash, Journey, Photo, User
+from milequest.models import BlockedPhotoHash, Photo, User
 from milequest.models.base import utcnow
 from milequest.models.photo import PhotoStatus
 from milequest.refusals import Refused
@@ -33,17 +33,7 @@ def is_operator(user: User) -> bool:
 
 
 def photo_team_ids(photo: Photo) -> set[int]:
-    activity = photo.activity
-    journey_ids = counters.credited_journeys(
-        activity.user_id,
-        activity.activity_date,
-        activity.created_at,
-        activity.review_status,
-        activity.counts_for_journeys,  # a history walk's photos stay the walker's own
-    )
-    if not journey_ids:
-        return set()
-    return set(db.session.scalars(select(Journey.team_id).where(Journey.id.in_(journey_ids))))
+    return counters.teams_of(photo.activity)  # a history walk's photos stay the walker's own
 
 
 def can_view(photo: Photo, user: User) -> bool:

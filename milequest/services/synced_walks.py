@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from milequest.extensions import db
-from milequest.models import Activity, Journey, Membership, Team, User
+from milequest.models import Activity, Membership, Team, User
 from milequest.services import counters
 
 
@@ -38,18 +38,10 @@ def synced_walks(walker: User, logged_from: dict[uuid.UUID, int | None]) -> list
 
 
 def _teams_counting(activity: Activity) -> list[Team]:
-    journey_ids = counters.credited_journeys(
-        activity.user_id, activity.activity_date, activity.created_at, activity.review_status
-    )
-    if not journey_ids:
+    team_ids = counters.teams_of(activity)
+    if not team_ids:
         return []
-    return list(
-        db.session.scalars(
-            select(Team)
-            .where(Team.id.in_(select(Journey.team_id).where(Journey.id.in_(journey_ids))))
-            .order_by(Team.name)
-        )
-    )
+    return list(db.session.scalars(select(Team).where(Team.id.in_(team_ids)).order_by(Team.name)))
 
 
 def _left_team(walker: User, team_id: int | None) -> Team | None:
