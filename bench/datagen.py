@@ -12,7 +12,8 @@ import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from milequest.services import counters, passwords
+from milequest.lib import passwords
+from milequest.services.core import counters
 
 PASSWORD = "bench-walker-password"
 EMAIL_DOMAIN = "bench.example.com"

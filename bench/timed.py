@@ -18,16 +18,12 @@ from sqlalchemy import func, select, text
 
 from bench.stats import percentile
 from milequest.extensions import db
+from milequest.lib import image_cleaning, photo_classifier
 from milequest.models import Journey, Membership, Route, User
-from milequest.services import (
-    counters,
-    image_cleaning,
-    imports,
-    leaderboards,
-    photo_classifier,
-    route_positions,
-    routes,
-)
+from milequest.services.atlas import route_positions, routes
+from milequest.services.core import counters
+from milequest.services.gps_imports import imports
+from milequest.services.teamwork import leaderboards
 from tests import gps_builders
 from workers.aggregation import reconcile_counters
 

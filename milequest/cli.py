@@ -6,7 +6,8 @@ import click
 from flask import Flask
 
 from milequest.extensions import db
-from milequest.services import catalog, demo, places
+from milequest.services import demo
+from milequest.services.atlas import catalog, places
 from workers.aggregation import reconcile_counters
 
 

@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from milequest import config, create_app  # noqa: E402
 from milequest.extensions import db  # noqa: E402
-from milequest.services import team_events  # noqa: E402
+from milequest.services.core import team_events  # noqa: E402
 from tests import databases  # noqa: E402
 from tests.factories import make_team, make_user  # noqa: E402
 from tests.live_servers import connect, free_port, wait_until_up  # noqa: E402

@@ -141,7 +141,7 @@ TEST_PLACE_NAMES = {
 
 @pytest.fixture
 def places():
-    from milequest.services import places as gazetteer
+    from milequest.services.atlas import places as gazetteer
 
     cities = [
         c

@@ -3,9 +3,9 @@
 from itertools import count
 
 from milequest.extensions import db
+from milequest.lib import passwords
 from milequest.models import User
 from milequest.models.base import utcnow
-from milequest.services import passwords
 
 PASSWORD = "correct horse battery"
 _sequence = count(1)
@@ -27,7 +27,7 @@ def make_user(*, email: str | None = None, verified: bool = True, **fields) -> U
 
 
 def make_team(captain: User | None = None, *, public: bool = False, limit: int = 50, **fields):
-    from milequest.services import teams
+    from milequest.services.teamwork import teams
 
     return teams.create_team(
         captain or make_user(),
@@ -39,7 +39,7 @@ def make_team(captain: User | None = None, *, public: bool = False, limit: int =
 
 
 def add_member(team, user: User | None = None, *, role: str = "member"):
-    from milequest.services import teams
+    from milequest.services.teamwork import teams
 
     membership = teams.join_team(team, user or make_user(), via="test")
     membership.role = role
@@ -49,7 +49,7 @@ def add_member(team, user: User | None = None, *, role: str = "member"):
 
 def make_draft(owner: User | None = None, points=(), *, name: str = "Test route"):
     """A draft route owned by `owner` (a new user if None) through raw (lon, lat) points."""
-    from milequest.services import routes
+    from milequest.services.atlas import routes
 
     route = routes.create_draft(owner or make_user(), name)
     for n, (lon, lat) in enumerate(points, 1):
@@ -59,7 +59,7 @@ def make_draft(owner: User | None = None, points=(), *, name: str = "Test route"
 
 def make_route(owner: User | None = None, points=(), **fields):
     """A built (ready) route through raw (lon, lat) points."""
-    from milequest.services import routes
+    from milequest.services.atlas import routes
 
     route = make_draft(owner, points, **fields)
     routes.submit_route(route)
@@ -73,7 +73,7 @@ def make_journey(team=None, route=None, *, distance_m: float | None = None):
     """An active journey of `team` (a new one if None) on a built route."""
     from datetime import date
 
-    from milequest.services import journeys
+    from milequest.services.journeying import journeys
 
     team = team or make_team()
     route = route or make_route(team.created_by, SHORT_WALK)
@@ -89,7 +89,7 @@ def log(walker: User, km: float, *, day=None, kind: str = "walk", **fields):
     import uuid
     from decimal import Decimal
 
-    from milequest.services import activities
+    from milequest.services.walks import activities
 
     today = activities.today_for(walker)
     data = activities.ActivityInput(
@@ -110,7 +110,7 @@ def add_photo(activity, data: bytes | None = None, *, status: str | None = None)
 
     With `status`, moderate it for real, then set the outcome (held photos for review tests).
     """
-    from milequest.services import photos
+    from milequest.services.gallery import photos
     from tests.photo_samples import phone_photo
 
     (photo,) = photos.attach_photos(activity, [data or phone_photo(seed=next(_sequence))])

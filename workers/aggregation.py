@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 
 from milequest.extensions import db
-from milequest.services import counters
+from milequest.services.core import counters
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from milequest.extensions import db
-from milequest.services import emails
+from milequest.services.core import emails
 
 
 @shared_task(name="workers.email.deliver_email", bind=True, max_retries=emails.MAX_ATTEMPTS)

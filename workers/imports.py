@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from milequest.extensions import db
-from milequest.services import imports
+from milequest.services.gps_imports import imports
 
 
 @shared_task(name="workers.imports.import_file")

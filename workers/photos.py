@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from milequest.extensions import db
-from milequest.services import photos
+from milequest.services.gallery import photos
 
 
 @shared_task(name="workers.photos.moderate_photo")

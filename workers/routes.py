@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from milequest.extensions import db
-from milequest.services import routes
+from milequest.services.atlas import routes
 
 
 @shared_task(name="workers.routes.build_route")

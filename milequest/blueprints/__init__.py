@@ -20,7 +20,7 @@ from milequest.blueprints import (
     team_members,
     teams,
 )
-from milequest.services.photos import MAX_BYTES as MAX_PHOTO_BYTES
+from milequest.services.gallery.photos import MAX_BYTES as MAX_PHOTO_BYTES
 
 
 def register(app: Flask) -> None:

@@ -23,8 +23,8 @@ from milequest.forms.accounts import (
     SignUpForm,
 )
 from milequest.htmx import redirect_to_login, see_other
-from milequest.services import accounts
-from milequest.services.account_tokens import TokenError
+from milequest.services.walkers import accounts
+from milequest.services.walkers.account_tokens import TokenError
 
 bp = Blueprint("accounts", __name__)
 PENDING_SIGNUP = "pending_signup_user_id"

@@ -12,7 +12,9 @@ from milequest.extensions import db
 from milequest.forms.activities import METRES_PER, ActivityForm, blank_form, form_context
 from milequest.forms.photos import uploads
 from milequest.htmx import see_other
-from milequest.services import activities, gpx_exports, photos, team_access, tracks
+from milequest.services.core import team_access
+from milequest.services.gallery import photos
+from milequest.services.walks import activities, gpx_exports, tracks
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
 FIELD_FOR_PROBLEM = {"duration": "duration_minutes"}

@@ -6,8 +6,8 @@ from flask_login import current_user
 from milequest.blueprints.team_scope import team_view
 from milequest.extensions import db
 from milequest.htmx import see_other
-from milequest.services import activity_reviews
-from milequest.services.team_access import Need
+from milequest.services.core.team_access import Need
+from milequest.services.walks import activity_reviews
 
 bp = Blueprint("activity_reviews", __name__, url_prefix="/teams/<int:team_id>/reviews")
 

@@ -5,7 +5,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from milequest.extensions import db
-from milequest.services import imports, photos
+from milequest.services.gallery import photos
+from milequest.services.gps_imports import imports
 
 MESSAGES = {
     400: "The request could not be understood.",

@@ -3,7 +3,7 @@
 from flask import Blueprint
 
 from milequest.extensions import limiter
-from milequest.services import health
+from milequest.services.core import health
 
 bp = Blueprint("health", __name__)
 

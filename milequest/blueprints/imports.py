@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from milequest.extensions import db, limiter
 from milequest.forms.imports import ImportForm
 from milequest.htmx import render, see_other
-from milequest.services import import_batches, imports
+from milequest.services.gps_imports import import_batches, imports
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 LIST_LIMIT = 100  # files listed one by one; past it, only those not imported

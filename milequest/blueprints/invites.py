@@ -16,9 +16,9 @@ from milequest.blueprints.team_scope import team_view
 from milequest.extensions import db, limiter
 from milequest.forms.teams import EmailInviteForm, JoinCodeForm
 from milequest.htmx import fragment_or_see_other, see_other, wants_fragment
-from milequest.services import team_invites, teams
-from milequest.services.qr_codes import qr_svg
-from milequest.services.team_access import Need
+from milequest.lib.qr_codes import qr_svg
+from milequest.services.core.team_access import Need
+from milequest.services.teamwork import team_invites, teams
 
 bp = Blueprint("invites", __name__)
 

@@ -7,8 +7,10 @@ from milequest.blueprints.team_scope import team_view
 from milequest.extensions import db
 from milequest.forms.journeys import StartJourneyForm
 from milequest.htmx import see_other
-from milequest.services import activities, journey_planning, journeys, route_maps, routes
-from milequest.services.team_access import Need
+from milequest.services.atlas import route_maps, routes
+from milequest.services.core.team_access import Need
+from milequest.services.journeying import journey_planning, journeys
+from milequest.services.walks import activities
 
 bp = Blueprint("journeys", __name__, url_prefix="/teams/<int:team_id>/journeys")
 

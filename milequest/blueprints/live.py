@@ -4,8 +4,9 @@ from flask import Blueprint, abort, current_app, request
 from flask_login import current_user
 
 from milequest.blueprints.team_scope import team_socket, team_view
-from milequest.services import live_fragments, live_hub, live_streams, team_events
-from milequest.services.team_access import Need
+from milequest.services.core import team_events
+from milequest.services.core.team_access import Need
+from milequest.services.live import live_fragments, live_hub, live_streams
 
 bp = Blueprint("live", __name__, url_prefix="/teams")
 bp.record_once(lambda state: live_hub.init_app(state.app))

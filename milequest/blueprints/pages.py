@@ -3,7 +3,10 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from milequest.services import activities, journeys, teams, walker_stats
+from milequest.services.journeying import journeys
+from milequest.services.teamwork import teams
+from milequest.services.walkers import walker_stats
+from milequest.services.walks import activities
 
 bp = Blueprint("pages", __name__)
 

@@ -11,10 +11,11 @@ from milequest.blueprints.team_scope import team_view
 from milequest.extensions import db, limiter
 from milequest.forms.photos import PhotoUploadForm, ReviewForm, uploads
 from milequest.htmx import see_other
+from milequest.lib.photo_storage import storage
 from milequest.models import Photo
-from milequest.services import activities, photo_reviews, photos
-from milequest.services.photo_storage import storage
-from milequest.services.team_access import Need
+from milequest.services.core.team_access import Need
+from milequest.services.gallery import photo_reviews, photos
+from milequest.services.walks import activities
 
 bp = Blueprint("photos", __name__)
 CACHE_FOREVER = "private, max-age=31536000, immutable"  # derived images never change

@@ -16,7 +16,8 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from milequest.forms.activities import blank_form, form_context
-from milequest.services import activities, synced_walks, teams
+from milequest.services.teamwork import teams
+from milequest.services.walks import activities, synced_walks
 
 bp = Blueprint("pwa", __name__)
 PRECACHE_HEADER = "X-MileQuest-Precache"

@@ -14,7 +14,8 @@ from milequest.forms.routes import (
 )
 from milequest.htmx import render, see_other
 from milequest.refusals import Refused
-from milequest.services import journey_planning, places, route_legs, route_maps, routes
+from milequest.services.atlas import places, route_legs, route_maps, routes
+from milequest.services.journeying import journey_planning
 
 bp = Blueprint("routes", __name__, url_prefix="/routes")
 METRES_PER = {"km": 1000.0, "mi": 1609.344}

@@ -8,8 +8,9 @@ from milequest.blueprints.team_scope import team_view
 from milequest.htmx import fragment_or_see_other
 from milequest.models.team import ROLES
 from milequest.refusals import Refused
-from milequest.services import team_access, teams
-from milequest.services.team_access import Need
+from milequest.services.core import team_access
+from milequest.services.core.team_access import Need
+from milequest.services.teamwork import teams
 
 bp = Blueprint("team_members", __name__, url_prefix="/teams/<int:team_id>/members")
 

@@ -9,8 +9,8 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from milequest.extensions import sock
-from milequest.services import team_access
-from milequest.services.team_access import Need
+from milequest.services.core import team_access
+from milequest.services.core.team_access import Need
 
 TEAM_SCOPED: dict[str, str] = {}
 

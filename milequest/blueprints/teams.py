@@ -10,17 +10,12 @@ from milequest.forms.activities import blank_form, form_context
 from milequest.forms.teams import TeamForm
 from milequest.htmx import render, see_other
 from milequest.refusals import Refused
-from milequest.services import (
-    activities,
-    activity_reviews,
-    journeys,
-    leaderboards,
-    live_fragments,
-    team_events,
-    team_invites,
-    teams,
-)
-from milequest.services.team_access import Need
+from milequest.services.core import team_events
+from milequest.services.core.team_access import Need
+from milequest.services.journeying import journeys
+from milequest.services.live import live_fragments
+from milequest.services.teamwork import leaderboards, team_invites, teams
+from milequest.services.walks import activities, activity_reviews
 
 bp = Blueprint("teams", __name__, url_prefix="/teams")
 

@@ -13,8 +13,8 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from milequest.forms.filters import strip
-from milequest.services import accounts
-from milequest.services.passwords import MAX_LENGTH, MIN_LENGTH
+from milequest.lib.passwords import MAX_LENGTH, MIN_LENGTH
+from milequest.services.walkers import accounts
 
 TIMEZONES = sorted(accounts.TIMEZONES)
 

@@ -27,7 +27,7 @@ from wtforms.widgets import TextInput
 
 from milequest.forms.filters import strip
 from milequest.models.activity import KINDS
-from milequest.services.activities import BACKDATE_DAYS, METRES_PER
+from milequest.services.walks.activities import BACKDATE_DAYS, METRES_PER
 
 # Quick-pick distances per unit. Every unit's buttons are on the page; CSS shows the ones of
 # the unit selected, and each button's value names its unit, so it logs what it says.

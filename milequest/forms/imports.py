@@ -5,7 +5,7 @@ from typing import BinaryIO
 from flask_wtf import FlaskForm
 from wtforms import MultipleFileField
 
-from milequest.services.imports import MAX_EXPORT_BYTES, MAX_UPLOAD_BYTES
+from milequest.services.gps_imports.imports import MAX_EXPORT_BYTES, MAX_UPLOAD_BYTES
 
 
 class ImportForm(FlaskForm):

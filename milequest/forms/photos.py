@@ -5,7 +5,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, IntegerField
 from wtforms.validators import AnyOf, InputRequired
 
-from milequest.services.photos import MAX_BYTES
+from milequest.services.gallery.photos import MAX_BYTES
 
 
 class PhotoUploadForm(FlaskForm):

@@ -5,7 +5,7 @@ from wtforms import BooleanField, EmailField, IntegerField, StringField, TextAre
 from wtforms.validators import DataRequired, Email, Length, NumberRange, ValidationError
 
 from milequest.forms.filters import strip
-from milequest.services.text_checks import text_problem
+from milequest.lib.text_checks import text_problem
 
 
 def _clean_text(max_length: int, min_length: int = 0):

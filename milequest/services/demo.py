@@ -7,10 +7,14 @@ from decimal import Decimal
 from sqlalchemy import select, update
 
 from milequest.extensions import db
+from milequest.lib import passwords
 from milequest.models import Membership, Route, Team, User
 from milequest.models.base import utcnow
 from milequest.models.route import RouteStatus
-from milequest.services import accounts, activities, journeys, passwords, teams
+from milequest.services.journeying import journeys
+from milequest.services.teamwork import teams
+from milequest.services.walkers import accounts
+from milequest.services.walks import activities
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "walk-the-world"

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from bench import datagen
 from milequest.extensions import db
 from milequest.models import Activity, Journey, Membership, Team, User
-from milequest.services import catalog, counters
+from milequest.services.atlas import catalog
+from milequest.services.core import counters
 from tests.helpers import log_in
 
 TINY = datagen.Scale(walkers=40, teams=8, activities=3_000, days=60)

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from milequest.models.base import utcnow
-from milequest.services import emails, team_invites, teams
+from milequest.services.core import emails
+from milequest.services.teamwork import team_invites, teams
 from tests.factories import add_member, make_journey, make_team, make_user
 from tests.helpers import HTMX_HEADERS, csrf_token, link_in, outbox, post_form, sign_in_as
 

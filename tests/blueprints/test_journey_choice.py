@@ -6,7 +6,9 @@ from datetime import timedelta
 
 from milequest.extensions import db
 from milequest.models.base import utcnow
-from milequest.services import activities, journeys, teams
+from milequest.services.journeying import journeys
+from milequest.services.teamwork import teams
+from milequest.services.walks import activities
 from tests.factories import (
     SHORT_WALK,
     add_member,

@@ -1,6 +1,7 @@
 import re
 
-from milequest.services import journeys, teams
+from milequest.services.journeying import journeys
+from milequest.services.teamwork import teams
 from tests.factories import SHORT_WALK, add_member, make_journey, make_route, make_team, make_user
 from tests.helpers import post_form, sign_in_as
 

@@ -3,7 +3,7 @@
 import re
 
 from milequest.extensions import db
-from milequest.services import team_events
+from milequest.services.core import team_events
 from tests.factories import add_member, log, make_journey, make_team, make_user
 from tests.helpers import HTMX_HEADERS, sign_in_as
 

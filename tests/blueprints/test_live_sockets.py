@@ -9,7 +9,9 @@ from simple_websocket import ConnectionClosed
 from simple_websocket import ConnectionError as Refused
 
 from milequest.extensions import db
-from milequest.services import activities, live_streams, team_events
+from milequest.services.core import team_events
+from milequest.services.live import live_streams
+from milequest.services.walks import activities
 from tests.factories import add_member, make_journey, make_team, make_user
 from tests.live_servers import Browser, connect, web_processes
 

@@ -1,8 +1,8 @@
 import pytest
 
 from milequest.extensions import db
+from milequest.lib import passwords
 from milequest.models import User
-from milequest.services import passwords
 from tests.factories import PASSWORD, make_user
 from tests.helpers import link_in, log_in, outbox, post_form, signing_clock_moved_on
 

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 
 from milequest.extensions import db
 from milequest.models import Activity, Photo, User
-from milequest.services import photos
+from milequest.services.gallery import photos
 from tests import photo_samples as samples
 from tests.factories import add_member, add_photo, make_user, team_walk
 from tests.helpers import csrf_token, post_form, sign_in_as

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from milequest.extensions import db
 from milequest.models import Activity, Team
-from milequest.services import teams
+from milequest.services.teamwork import teams
 from tests.factories import add_member, log, make_journey, make_team, make_user
 from tests.helpers import csrf_token, post_form, sign_in_as, signing_clock_moved_on
 

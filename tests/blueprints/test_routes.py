@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from milequest.extensions import db
 from milequest.models import Place, Route
-from milequest.services import catalog
+from milequest.services.atlas import catalog
 from tests.factories import make_draft, make_route, make_user
 from tests.helpers import HTMX_HEADERS, log_in, post_form
 
@@ -180,7 +180,7 @@ def test_svg_map_of_a_2000_vertex_route_is_small(client, app):
 
 
 def test_a_leg_to_the_wrong_berwick_asks_first_in_the_walkers_units(client, places):
-    from milequest.services import places as gazetteer
+    from milequest.services.atlas import places as gazetteer
 
     gazetteer.load_places(c for c in gazetteer.geonames_cities(500) if c["name"] == "Berwick")
     user = make_user(units="mi")

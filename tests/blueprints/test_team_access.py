@@ -4,7 +4,7 @@ import pytest
 from flask import current_app
 
 from milequest.blueprints.team_scope import TEAM_SCOPED
-from milequest.services import team_invites
+from milequest.services.teamwork import team_invites
 from tests.factories import add_member, make_team, make_user
 from tests.helpers import csrf_token, log_in, sign_in_as
 

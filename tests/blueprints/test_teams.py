@@ -2,7 +2,7 @@ from sqlalchemy import select
 
 from milequest.extensions import db
 from milequest.models import Team
-from milequest.services import teams
+from milequest.services.teamwork import teams
 from tests.factories import add_member, log, make_journey, make_team, make_user
 from tests.helpers import HTMX_HEADERS, csrf_token, post_form, sign_in_as
 

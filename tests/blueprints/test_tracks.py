@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from milequest.extensions import db
 from milequest.models import Activity
-from milequest.services import imports, svg_maps
+from milequest.services.atlas import svg_maps
+from milequest.services.gps_imports import imports
 from tests import gps_builders as files
 from tests.factories import add_member, log, make_journey, make_team, make_user
 from tests.helpers import post_form, sign_in_as

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
-from milequest.services import live_hub
+from milequest.services.live import live_hub
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Without these Chromium keeps trying to reach Google's hosts, which this network refuses.

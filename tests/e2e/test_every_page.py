@@ -11,7 +11,10 @@ import pytest
 from flask import current_app
 
 from milequest.extensions import db
-from milequest.services import account_tokens, emails, imports, team_invites
+from milequest.services.core import emails
+from milequest.services.gps_imports import imports
+from milequest.services.teamwork import team_invites
+from milequest.services.walkers import account_tokens
 from tests import gps_builders as files
 from tests.e2e.sessions import log_in
 from tests.e2e.test_layout import assert_fits_360

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from milequest.extensions import db
-from milequest.services import team_invites
+from milequest.services.teamwork import team_invites
 from tests.e2e.sessions import log_in
 from tests.e2e.test_layout import assert_fits_360
 from tests.factories import add_member, make_journey, make_team, make_user

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from milequest.extensions import db
-from milequest.services import catalog
+from milequest.services.atlas import catalog
 from tests.e2e.sessions import log_in
 from tests.e2e.test_layout import assert_fits_360
 from tests.factories import SHORT_WALK, make_route, make_team, make_user

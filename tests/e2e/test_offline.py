@@ -9,9 +9,11 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from milequest.extensions import db
+from milequest.lib import passwords
 from milequest.models import Activity, Journey, Team, User
-from milequest.services import counters, passwords, teams
-from milequest.services.activities import BACKDATE_DAYS, today_for
+from milequest.services.core import counters
+from milequest.services.teamwork import teams
+from milequest.services.walks.activities import BACKDATE_DAYS, today_for
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.sessions import log_in, log_out
 from tests.factories import PASSWORD, add_member, make_journey, make_team

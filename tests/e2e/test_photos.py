@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from milequest.extensions import db
 from milequest.models import Activity, Photo
-from milequest.services import photos
+from milequest.services.gallery import photos
 from tests import photo_samples as samples
 from tests.e2e.sessions import log_in
 from tests.factories import add_member, make_journey, make_team, make_user

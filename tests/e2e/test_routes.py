@@ -84,7 +84,7 @@ def test_a_saved_route_shows_its_map_and_milestones_once_the_worker_built_it(
 def test_searching_after_edinburgh_offers_the_nearby_berwicks_and_asks_about_australia(
     phone, live_url
 ):
-    from milequest.services import places as gazetteer
+    from milequest.services.atlas import places as gazetteer
 
     names = {"Edinburgh", "Berwick", "North Berwick", "Berwick-Upon-Tweed", "South Berwick"}
     gazetteer.load_places(c for c in gazetteer.geonames_cities(500) if c["name"] in names)

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from milequest.extensions import db
-from milequest.services import imports
+from milequest.services.gps_imports import imports
 from tests import gps_builders as files
 from tests.e2e.sessions import log_in
 from tests.e2e.test_layout import assert_fits_360

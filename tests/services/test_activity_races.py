@@ -13,8 +13,11 @@ from sqlalchemy import select, update
 
 from milequest.extensions import db
 from milequest.models import Activity, Journey, Membership, Route, Team, TeamEvent, User
-from milequest.services import activities, activity_reviews, counters, journeys, leaderboards
-from milequest.services import teams as team_service
+from milequest.services.core import counters
+from milequest.services.journeying import journeys
+from milequest.services.teamwork import leaderboards
+from milequest.services.teamwork import teams as team_service
+from milequest.services.walks import activities, activity_reviews
 from tests.factories import add_member, log, make_journey, make_route, make_team, make_user
 from tests.services.test_counters_concurrency import run_together
 

@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from milequest.extensions import db
 from milequest.models import Activity, Membership, TeamEvent
-from milequest.services import activities, activity_reviews, imports, teams, tracks
+from milequest.services.gps_imports import imports
+from milequest.services.teamwork import teams
+from milequest.services.walks import activities, activity_reviews, tracks
 from tests import gps_builders as files
 from tests.factories import add_member, log, make_journey, make_team, make_user
 

@@ -1,6 +1,6 @@
 from pyproj import Geod
 
-from milequest.services import catalog
+from milequest.services.atlas import catalog
 
 GEOD = Geod(ellps="WGS84")
 

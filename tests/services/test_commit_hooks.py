@@ -5,7 +5,7 @@ import logging
 import pytest
 
 from milequest.extensions import db
-from milequest.services.commit_hooks import after_commit, after_rollback
+from milequest.services.core.commit_hooks import after_commit, after_rollback
 from tests.factories import make_team
 
 
@@ -114,7 +114,7 @@ def test_work_that_fails_is_logged_and_the_rest_still_runs(app, ran, caplog):
     after_commit(fail, "broker down")
     after_commit(ran.append, "last")
 
-    with caplog.at_level(logging.ERROR, logger="milequest.services.commit_hooks"):
+    with caplog.at_level(logging.ERROR, logger="milequest.services.core.commit_hooks"):
         db.session.commit()
 
     assert ran == ["first", "last"]

@@ -10,7 +10,8 @@ from sqlalchemy import func, select, text
 
 from milequest.extensions import db
 from milequest.models import Activity, Journey, JourneyContribution, User
-from milequest.services import activities, counters
+from milequest.services.core import counters
+from milequest.services.walks import activities
 from tests.factories import add_member, make_journey, make_route, make_team
 from tests.helpers import hold_until_another_session_waits
 from workers.aggregation import reconcile_counters

@@ -8,7 +8,9 @@ from sqlalchemy import select
 
 from milequest.extensions import db
 from milequest.models import JourneyContribution, TeamEvent
-from milequest.services import activities, team_events, teams
+from milequest.services.core import team_events
+from milequest.services.teamwork import teams
+from milequest.services.walks import activities
 from tests.factories import add_member, log, make_journey, make_user
 
 TODAY = date.today()

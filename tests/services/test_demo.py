@@ -2,7 +2,8 @@ from sqlalchemy import func, select
 
 from milequest.extensions import db
 from milequest.models import Activity, Team, User
-from milequest.services import demo, teams
+from milequest.services import demo
+from milequest.services.teamwork import teams
 
 
 def test_demo_data_loads_once():
@@ -28,7 +29,8 @@ def test_the_demo_login_printed_by_make_run_works(client):
 
 
 def test_demo_team_walks_a_catalog_route_when_the_catalog_is_loaded():
-    from milequest.services import catalog, journeys
+    from milequest.services.atlas import catalog
+    from milequest.services.journeying import journeys
 
     [entry] = [e for e in catalog.catalog_entries() if e["slug"] == demo.DEMO_ROUTE]
     catalog.load_entry(entry)

@@ -5,7 +5,7 @@ import redis
 
 from milequest.extensions import db
 from milequest.models.base import utcnow
-from milequest.services import emails
+from milequest.services.core import emails
 from tests.helpers import outbox
 
 

@@ -3,8 +3,8 @@ that cannot be imported named with their reason (no database: the parsing alone)
 
 from datetime import UTC, datetime
 
-from milequest.services import gps_files
-from milequest.services.gps_files import Recording, SkippedTrack
+from milequest.lib import gps_files
+from milequest.lib.gps_files import Recording, SkippedTrack
 from tests import real_gps_files as real
 
 

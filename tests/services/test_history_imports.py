@@ -10,7 +10,9 @@ from sqlalchemy import select
 
 from milequest.extensions import db
 from milequest.models import Activity, JourneyContribution
-from milequest.services import activities, counters, walker_stats
+from milequest.services.core import counters
+from milequest.services.walkers import walker_stats
+from milequest.services.walks import activities
 from tests import gps_builders as files
 from tests.factories import add_member, make_journey, make_team, make_user
 from tests.services.test_imports import activities_of, run

@@ -5,8 +5,8 @@ import io
 import pytest
 from PIL import Image
 
-from milequest.services import image_cleaning
-from milequest.services.image_cleaning import ImageRejected
+from milequest.lib import image_cleaning
+from milequest.lib.image_cleaning import ImageRejected
 from tests import photo_samples as samples
 
 

@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from milequest.extensions import db
+from milequest.lib import zip_uploads
 from milequest.models import Activity, GpsImport
-from milequest.services import imports, zip_uploads
+from milequest.services.gps_imports import imports
 from tests import gps_builders as files
 from tests.factories import make_user
 

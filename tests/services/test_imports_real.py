@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from milequest.extensions import db
 from milequest.models import Activity
-from milequest.services import activities, imports
+from milequest.services.gps_imports import imports
+from milequest.services.walks import activities
 from tests import real_gps_files as real
 from tests.factories import make_user
 

@@ -1,6 +1,7 @@
 """What a captain weighs before starting a journey: which teams can start one."""
 
-from milequest.services import journey_planning, teams
+from milequest.services.journeying import journey_planning
+from milequest.services.teamwork import teams
 from tests.factories import add_member, make_journey, make_team, make_user
 
 

@@ -5,7 +5,9 @@ from sqlalchemy import select
 
 from milequest.extensions import db
 from milequest.models import Team, TeamEvent
-from milequest.services import journeys, route_positions, teams
+from milequest.services.atlas import route_positions
+from milequest.services.journeying import journeys
+from milequest.services.teamwork import teams
 from tests.factories import SHORT_WALK, make_draft, make_journey, make_route, make_team
 
 

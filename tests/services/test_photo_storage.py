@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from milequest.services import photo_storage
-from milequest.services.photo_storage import LocalStorage
+from milequest.lib import photo_storage
+from milequest.lib.photo_storage import LocalStorage
 
 
 def exercise(store) -> None:

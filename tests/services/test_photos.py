@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from milequest.extensions import db
+from milequest.lib import photo_classifier
+from milequest.lib.photo_classifier import Verdict
+from milequest.lib.photo_storage import storage
 from milequest.models import BlockedPhotoHash, Photo, TeamEvent
-from milequest.services import photo_classifier, photos
-from milequest.services.photo_classifier import Verdict
-from milequest.services.photo_storage import storage
+from milequest.services.gallery import photos
 from tests import photo_samples as samples
 from tests.factories import add_member, add_photo, log, make_journey, make_team, team_walk
 
@@ -144,7 +145,7 @@ def test_thresholds_decide(score, status):
 
 
 def test_nudenet_runs_offline_on_a_cleaned_image():
-    from milequest.services import image_cleaning
+    from milequest.lib import image_cleaning
 
     display = image_cleaning.clean(samples.phone_photo()).display
 
@@ -172,7 +173,7 @@ def test_sweep_requeues_photos_pending_for_ten_minutes_then_holds_repeated_failu
 
 
 def test_deleting_an_activity_removes_its_photos_and_files_after_commit(app):
-    from milequest.services import activities
+    from milequest.services.walks import activities
 
     _, _, activity = team_walk()
     photo = add_photo(activity, status="approved")

@@ -2,7 +2,7 @@ from sqlalchemy import func, select
 
 from milequest.extensions import db
 from milequest.models import Place
-from milequest.services import places as gazetteer
+from milequest.services.atlas import places as gazetteer
 
 
 def count_places() -> int:

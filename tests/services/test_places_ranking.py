@@ -2,7 +2,7 @@
 
 import pytest
 
-from milequest.services import places as gazetteer
+from milequest.services.atlas import places as gazetteer
 
 EDINBURGH = (-3.1883, 55.9533)
 NAMES = ("berwick", "portobello", "porto belo", "perth", "paris", "edinburgh", "musselburgh")

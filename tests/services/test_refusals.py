@@ -4,6 +4,7 @@ import importlib
 import inspect
 import pkgutil
 
+import milequest.lib
 import milequest.services
 from milequest.refusals import Refused
 
@@ -13,8 +14,15 @@ NOT_REFUSALS = {"HubUnavailable", "NotFound", "Forbidden"}
 
 def exceptions_defined_in_services() -> list[type[BaseException]]:
     found = []
-    for module_info in pkgutil.iter_modules(milequest.services.__path__):
-        module = importlib.import_module(f"milequest.services.{module_info.name}")
+    for package in (milequest.services, milequest.lib):
+        found += exceptions_defined_in(package)
+    return found
+
+
+def exceptions_defined_in(package) -> list[type[BaseException]]:
+    found = []
+    for module_info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+        module = importlib.import_module(module_info.name)
         found += [
             cls
             for _, cls in inspect.getmembers(module, inspect.isclass)

@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from milequest.extensions import db
 from milequest.models import Place
-from milequest.services import places as gazetteer
-from milequest.services import route_legs, routes
+from milequest.services.atlas import places as gazetteer
+from milequest.services.atlas import route_legs, routes
 from tests.factories import make_draft
 
 

@@ -5,7 +5,7 @@ from itertools import pairwise
 import pytest
 from pyproj import Geod
 
-from milequest.services import route_positions, routes
+from milequest.services.atlas import route_positions, routes
 from tests.factories import make_draft, make_route, make_user
 
 GEOD = Geod(ellps="WGS84")

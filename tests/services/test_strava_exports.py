@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from milequest.extensions import db
+from milequest.lib import zip_uploads
 from milequest.models import Activity, GpsImport
-from milequest.services import counters, imports, strava_exports, zip_uploads
+from milequest.services.core import counters
+from milequest.services.gps_imports import imports, strava_exports
 from tests.factories import add_member, make_journey, make_team
 from tests.services.test_imports import run
 from tests.strava_export import ACTIVITIES, HEADER, SAMPLES, strava_export

@@ -3,7 +3,7 @@
 import redis
 
 from milequest.extensions import db
-from milequest.services import team_events
+from milequest.services.core import team_events
 from tests.factories import make_team
 
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 
 from milequest.models.base import utcnow
-from milequest.services import team_invites, teams
+from milequest.services.teamwork import team_invites, teams
 from tests.factories import add_member, make_journey, make_team, make_user
 from tests.helpers import outbox
 

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from milequest.extensions import db
 from milequest.models import Journey, Membership, Route, Team, TeamEvent, TeamInvite, User
-from milequest.services import journeys, team_invites, teams
+from milequest.services.journeying import journeys
+from milequest.services.teamwork import team_invites, teams
 from tests.factories import add_member, log, make_journey, make_team, make_user
 from tests.helpers import hold_until_another_session_waits
 

@@ -3,7 +3,10 @@ from sqlalchemy import select
 
 from milequest.extensions import db
 from milequest.models import JourneyContribution, Membership, TeamEvent
-from milequest.services import activity_reviews, journeys, team_events, team_invites, teams
+from milequest.services.core import team_events
+from milequest.services.journeying import journeys
+from milequest.services.teamwork import team_invites, teams
+from milequest.services.walks import activity_reviews
 from tests.factories import add_member, log, make_journey, make_team, make_user
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from milequest.extensions import db
 from milequest.models import OutboundEmail
-from milequest.services import accounts
+from milequest.services.walkers import accounts
 from tests.helpers import wait_for
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from milequest.extensions import db
 from milequest.models import Activity, GpsImport
-from milequest.services import imports
+from milequest.services.gps_imports import imports
 from tests import gps_builders as files
 from tests.factories import make_user
 from tests.workers.test_email import wait_for

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from milequest.config import ROOT
 from milequest.extensions import db
 from milequest.models import Photo, TeamEvent
-from milequest.services import photos
+from milequest.services.gallery import photos
 from tests import databases
 from tests import photo_samples as samples
 from tests.factories import add_photo, team_walk

@@ -4,7 +4,7 @@ import pytest
 
 from milequest.extensions import db
 from milequest.models import Route
-from milequest.services import routes
+from milequest.services.atlas import routes
 from tests.factories import make_draft
 from tests.workers.test_email import wait_for
 

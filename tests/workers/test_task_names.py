@@ -3,7 +3,10 @@
 import ast
 from pathlib import Path
 
-from milequest.services import emails, imports, photos, routes
+from milequest.services.atlas import routes
+from milequest.services.core import emails
+from milequest.services.gallery import photos
+from milequest.services.gps_imports import imports
 
 WORKERS = Path(__file__).resolve().parents[2] / "workers"
 

@@ -14,13 +14,14 @@ from sqlalchemy import event, select, update
 
 from milequest.blocking import run_blocking
 from milequest.extensions import db
+from milequest.lib import image_cleaning, photo_classifier, task_queue
+from milequest.lib.photo_storage import storage
 from milequest.models import Activity, BlockedPhotoHash, Photo
 from milequest.models.base import utcnow
 from milequest.models.photo import PhotoStatus, storage_keys
 from milequest.refusals import Refused
-from milequest.services import image_cleaning, photo_classifier, photo_reviews, task_queue
-from milequest.services.commit_hooks import after_commit, after_rollback
-from milequest.services.photo_storage import storage
+from milequest.services.core.commit_hooks import after_commit, after_rollback
+from milequest.services.gallery import photo_reviews
 
 MAX_PHOTOS = 4
 MAX_BYTES = 10 * 1024 * 1024

@@ -11,7 +11,8 @@ from milequest.models import Activity, Team, User
 from milequest.models.activity import ReviewStatus
 from milequest.models.base import utcnow
 from milequest.refusals import Refused
-from milequest.services import counters, journeys, team_events
+from milequest.services.core import counters, team_events
+from milequest.services.journeying import journeys
 
 # The counting rule, applied to held activities as if they were "ok".
 _HELD_FOR_TEAM = text(f"""

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from milequest.extensions import db
 from milequest.models import Activity
-from milequest.services import svg_maps
+from milequest.services.atlas import svg_maps
 
 TRIM_M = 200
 

@@ -11,13 +11,14 @@ from itertools import pairwise
 from sqlalchemy import exists, func, or_, select, text
 
 from milequest.extensions import db
+from milequest.lib import task_queue
 from milequest.models import Journey, Membership, Place, Route, User, Waypoint
 from milequest.models.base import utcnow
 from milequest.models.route import MAX_WAYPOINTS, MIN_WAYPOINTS, RouteStatus
 from milequest.refusals import Refused
-from milequest.services import places, route_legs, task_queue
-from milequest.services.commit_hooks import after_commit
-from milequest.services.routers import Point, RouterError, configured_router
+from milequest.services.atlas import places, route_legs
+from milequest.services.atlas.routers import Point, RouterError, configured_router
+from milequest.services.core.commit_hooks import after_commit
 
 BUILD_TASK = "workers.routes.build_route"
 SAME_POINT_M = 1.0

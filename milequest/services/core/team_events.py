@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from milequest.extensions import db
 from milequest.models import Team, TeamEvent, User
-from milequest.services.commit_hooks import after_commit
+from milequest.services.core.commit_hooks import after_commit
 
 CHANNEL_PREFIX = "team:"
 _APPEND_LOCK = 0x7E57  # first key of pg_advisory_xact_lock(key, team_id)

@@ -11,8 +11,8 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
+from milequest.lib.gps_files import EXTENSIONS, FileRefused
 from milequest.refusals import Refused
-from milequest.services.gps_files import EXTENSIONS, FileRefused
 
 MAX_MEMBERS = 100
 MAX_MEMBER_BYTES = 20 * 1024 * 1024

@@ -8,8 +8,9 @@ socket closes when its walker leaves the team, whichever way that event reaches 
 from simple_websocket import ConnectionClosed
 
 from milequest.extensions import db
-from milequest.services import live_fragments, team_access, team_events
-from milequest.services.live_hub import Listener, LiveHub
+from milequest.services.core import team_access, team_events
+from milequest.services.live import live_fragments
+from milequest.services.live.live_hub import Listener, LiveHub
 
 WAIT_S = 5  # how long to wait for a message before checking the socket is still open
 TRY_AGAIN_LATER = 1013  # htmx's ws extension reconnects after this close code

@@ -17,20 +17,15 @@ from sqlalchemy import exists, select, text
 from sqlalchemy.orm import aliased
 
 from milequest.extensions import db
+from milequest.lib import gps_files, task_queue, zip_uploads
+from milequest.lib.gps_files import FileRefused, Recording
 from milequest.models import Activity, GpsImport, User
 from milequest.models.activity import MAX_DISTANCE_M, ReviewStatus
 from milequest.models.base import utcnow
 from milequest.refusals import Refused
-from milequest.services import (
-    activities,
-    gps_files,
-    plausibility,
-    strava_exports,
-    task_queue,
-    zip_uploads,
-)
-from milequest.services.commit_hooks import after_commit
-from milequest.services.gps_files import FileRefused, Recording
+from milequest.services.core.commit_hooks import after_commit
+from milequest.services.gps_imports import strava_exports
+from milequest.services.walks import activities, plausibility
 
 IMPORT_TASK = "workers.imports.import_file"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024

@@ -9,9 +9,9 @@ import gpxpy.gpx
 from sqlalchemy import func, select
 
 from milequest.extensions import db
+from milequest.lib.gps_files import MQ_CLIENT_ID, MQ_NAMESPACE
 from milequest.models import Activity, User
-from milequest.services import tracks
-from milequest.services.gps_files import MQ_CLIENT_ID, MQ_NAMESPACE
+from milequest.services.walks import tracks
 
 
 def gpx_document(walker: User) -> str:

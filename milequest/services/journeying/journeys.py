@@ -12,8 +12,9 @@ from milequest.models.base import utcnow
 from milequest.models.journey import JourneyStatus
 from milequest.models.route import RouteStatus
 from milequest.refusals import Refused
-from milequest.services import counters, route_positions, team_events
-from milequest.services.team_locks import lock_team
+from milequest.services.atlas import route_positions
+from milequest.services.core import counters, team_events
+from milequest.services.core.team_locks import lock_team
 
 
 class JourneyError(Refused):

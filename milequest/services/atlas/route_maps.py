@@ -10,7 +10,7 @@ from sqlalchemy import text
 from milequest.extensions import db
 from milequest.models import Route
 from milequest.models.route import RouteStatus
-from milequest.services import route_positions, svg_maps
+from milequest.services.atlas import route_positions, svg_maps
 
 _SIMPLIFIED = svg_maps.simplified_line_query("""
     SELECT CASE WHEN :upto > 0

@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from milequest import mail
 from milequest.extensions import db
+from milequest.lib import task_queue
 from milequest.models import OutboundEmail
 from milequest.models.base import utcnow
-from milequest.services import task_queue
-from milequest.services.commit_hooks import after_commit
+from milequest.services.core.commit_hooks import after_commit
 
 DELIVER_TASK = "workers.email.deliver_email"
 MAX_ATTEMPTS = 8

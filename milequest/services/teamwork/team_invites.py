@@ -17,8 +17,9 @@ from milequest.extensions import db
 from milequest.models import Team, TeamInvite, User
 from milequest.models.base import utcnow
 from milequest.refusals import Refused
-from milequest.services import emails, journeys
-from milequest.services.team_locks import lock_team
+from milequest.services.core import emails
+from milequest.services.core.team_locks import lock_team
+from milequest.services.journeying import journeys
 
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 CODE_LENGTH = 8

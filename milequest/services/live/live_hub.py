@@ -17,7 +17,8 @@ from collections import defaultdict
 import redis
 from flask import Flask
 
-from milequest.services import live_fragments, team_access, team_events
+from milequest.services.core import team_access, team_events
+from milequest.services.live import live_fragments
 
 log = logging.getLogger(__name__)
 INBOX_LIMIT = 200  # a socket this far behind is closed; its page reconnects and catches up

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from milequest.extensions import db
 from milequest.models import Activity
 from milequest.models.activity import ReviewStatus
-from milequest.services import tracks
+from milequest.services.walks import tracks
 
 # Fastest believable average speed per kind, in km/h; above it an activity is held.
 HOLD_SPEED_KMH = {"walk": 8, "hike": 8, "run": 22, "wheelchair": 25, "other": 45}

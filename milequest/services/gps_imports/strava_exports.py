@@ -19,10 +19,10 @@ from typing import BinaryIO
 from sqlalchemy import insert
 
 from milequest.extensions import db
+from milequest.lib import zip_uploads
+from milequest.lib.gps_files import EXTENSIONS
 from milequest.models import GpsImport
 from milequest.models.base import utcnow
-from milequest.services import zip_uploads
-from milequest.services.gps_files import EXTENSIONS
 
 INDEX = "activities.csv"
 FOLDER = "activities/"

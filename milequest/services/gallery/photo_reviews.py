@@ -13,7 +13,7 @@ from milequest.models import BlockedPhotoHash, Photo, User
 from milequest.models.base import utcnow
 from milequest.models.photo import PhotoStatus
 from milequest.refusals import Refused
-from milequest.services import counters, team_access, team_events
+from milequest.services.core import counters, team_access, team_events
 
 DECISIONS = {
     "approve": PhotoStatus.APPROVED,

@@ -13,9 +13,11 @@ from milequest.models import Journey, Membership, Team, User
 from milequest.models.base import utcnow
 from milequest.models.team import Role
 from milequest.refusals import Refused
-from milequest.services import counters, journeys, team_events, team_invites
-from milequest.services.team_access import active_membership
-from milequest.services.team_locks import lock_team
+from milequest.services.core import counters, team_events
+from milequest.services.core.team_access import active_membership
+from milequest.services.core.team_locks import lock_team
+from milequest.services.journeying import journeys
+from milequest.services.teamwork import team_invites
 
 
 class TeamError(Refused):

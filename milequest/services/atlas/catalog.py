@@ -12,9 +12,9 @@ from sqlalchemy import select
 from milequest.extensions import db
 from milequest.models import Route, Waypoint
 from milequest.models.route import RouteStatus
-from milequest.services import routes
+from milequest.services.atlas import routes
 
-CATALOG_FILE = Path(__file__).resolve().parent.parent / "data" / "catalog.json"
+CATALOG_FILE = Path(__file__).resolve().parents[2] / "data" / "catalog.json"
 
 
 def catalog_entries(path: Path = CATALOG_FILE) -> list[dict]:

@@ -17,7 +17,8 @@ from flask import render_template
 
 from milequest.extensions import db
 from milequest.models import Team, TeamEvent
-from milequest.services import journeys, leaderboards
+from milequest.services.journeying import journeys
+from milequest.services.teamwork import leaderboards
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,11 @@ from flask import current_app, url_for
 from sqlalchemy import select
 
 from milequest.extensions import db
+from milequest.lib import passwords
 from milequest.models import User
 from milequest.models.base import utcnow
-from milequest.services import account_tokens, emails, passwords
+from milequest.services.core import emails
+from milequest.services.walkers import account_tokens
 
 TIMEZONES = frozenset(available_timezones())
 

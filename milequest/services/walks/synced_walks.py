@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from milequest.extensions import db
 from milequest.models import Activity, Membership, Team, User
-from milequest.services import counters
+from milequest.services.core import counters
 
 
 @dataclass(frozen=True)

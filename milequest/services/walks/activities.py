@@ -12,12 +12,14 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
 from milequest.extensions import db
+from milequest.lib.text_checks import text_problem
 from milequest.models import Activity, User
 from milequest.models.activity import KINDS, MAX_DISTANCE_M, ReviewStatus
 from milequest.models.base import utcnow
 from milequest.refusals import Refused
-from milequest.services import counters, journeys, plausibility, team_access, team_events
-from milequest.services.text_checks import text_problem
+from milequest.services.core import counters, team_access, team_events
+from milequest.services.journeying import journeys
+from milequest.services.walks import plausibility
 
 MILLIMETRE = Decimal("0.001")
 METRES_PER = {"km": Decimal(1000), "mi": Decimal("1609.344")}

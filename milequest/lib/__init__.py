@@ -1,0 +1,1 @@
+"""Adapters that need no database: files, images, passwords, the task queue."""
