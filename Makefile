@@ -17,7 +17,7 @@ test: setup $(VENV)/.chromium
 test-fast: setup
 	@scripts/test.sh -m "not slow" $(PYTEST_ARGS)
 
-setup: $(VENV)/.installed node_modules/.installed static/vendor/.copied
+setup: $(VENV)/.installed node_modules/.installed static/vendor/.copied build/static.json
 
 services:
 	@scripts/services.sh up
@@ -54,6 +54,10 @@ static/vendor/.copied: node_modules/.installed
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images static/vendor/leaflet/
 	cp node_modules/idb-keyval/dist/umd.js static/vendor/idb-keyval.js
 	@touch $@
+
+# Static files under content-hashed names, with gzip and brotli copies (milequest/static_files.py).
+build/static.json: $(VENV)/.installed static/vendor/.copied scripts/build_static.py $(shell find static -type f)
+	$(VENV)/bin/python scripts/build_static.py static build/static build/static.json
 
 # Browser tests drive Debian's Chromium (never a tool's own download).
 $(VENV)/.chromium:

@@ -4,7 +4,7 @@ const js = require("@eslint/js");
 const globals = require("globals");
 
 module.exports = [
-  { ignores: ["node_modules/", "static/vendor/", "var/", ".venv/", "templates/"] },
+  { ignores: ["node_modules/", "static/vendor/", "build/", "var/", ".venv/", "templates/"] },
   {
     files: ["static/js/**/*.js"],
     ...js.configs.recommended,

@@ -33,6 +33,13 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 4
     MAX_CONTENT_LENGTH = 41 * 1024 * 1024  # four 10 MB photos and the form around them
 
+    # Bytes on the wire: static files come from `make setup`'s build (milequest/static_files.py);
+    # pages and fragments are compressed (zstd, brotli or gzip, as the browser accepts) unless
+    # a proxy in front does it: then set MILEQUEST_COMPRESS_RESPONSES=false.
+    STATIC_BUILD_DIR = str(ROOT / "build" / "static")
+    COMPRESS_RESPONSES = True
+    COMPRESS_STREAMS = False  # a streamed answer (an export) goes out as it is made
+
     # Behind N reverse proxies, the client's address and scheme come from the last N
     # X-Forwarded-For/-Proto entries; 0 trusts no such header (a client could forge it).
     PROXY_HOPS = 0

@@ -6,6 +6,7 @@ Models, services and views import from here, never from the package root.
 import redis
 from celery import Celery, Task
 from flask import Flask, current_app
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import AnonymousUserMixin, LoginManager
@@ -45,6 +46,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 sock = Sock()
 limiter = Limiter(key_func=get_remote_address)
+compress = Compress()
 
 
 class RedisClient:
@@ -91,4 +93,6 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
     redis_client.init_app(app)
     htmx.init_app(app)
+    if app.config["COMPRESS_RESPONSES"]:
+        compress.init_app(app)
     celery_init_app(app)

@@ -2,8 +2,10 @@
 
 The service worker is served by a view (not /static/) so that its scope is the whole site; its
 cache name carries a hash of everything it precaches, so a deploy that changes them replaces
-the old cache. For a logged-in walker it also keeps the pages that logging a walk offline needs
-(`walker_pages`), fetched with the PRECACHE_HEADER so that they leave flash messages alone.
+the old cache. It precaches static files under the content-hashed names pages use
+(milequest/static_files.py), so a page's files come from that cache offline. For a logged-in
+walker it also keeps the pages that logging a walk offline needs (`walker_pages`), fetched
+with the PRECACHE_HEADER so that they leave flash messages alone.
 """
 
 import hashlib
@@ -40,7 +42,9 @@ THEME_COLOUR = "#0f766e"
 def service_worker():
     body = render_template(
         "pwa/sw.js",
-        version=_assets_version(current_app.static_folder, current_app.template_folder),
+        version=_assets_version(
+            current_app.static_folder, current_app.template_folder, tuple(_static_urls())
+        ),
         precache=[url_for("pwa.offline"), *_static_urls()],
         queue_script=url_for("static", filename="js/offline-queue.js"),
         idb_script=url_for("static", filename="vendor/idb-keyval.js"),
@@ -177,8 +181,10 @@ def _static_urls() -> list[str]:
 
 
 @cache
-def _assets_version(static_folder: str, template_folder: str) -> str:
-    digest = hashlib.sha256()
+def _assets_version(static_folder: str, template_folder: str, urls: tuple[str, ...]) -> str:
+    """Changes with the worker, the offline page or anything precached (its content-hashed
+    name, or its bytes where static files are served under their plain names)."""
+    digest = hashlib.sha256(" ".join(urls).encode())
     for folder, name in [(template_folder, "pwa/sw.js"), (template_folder, "pwa/offline.html")]:
         digest.update(_read(f"{folder}/{name}"))
     for name in PRECACHED_STATIC:

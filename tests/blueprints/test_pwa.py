@@ -38,9 +38,19 @@ def test_the_service_worker_is_served_at_the_root_and_never_cached(client):
     assert response.headers["Cache-Control"] == "no-cache"
     body = response.get_data(as_text=True)
     assert re.search(r'const VERSION = "[0-9a-f]{12}";', body)
-    assert '"/offline"' in body and '"/static/css/app.css"' in body
+    assert '"/offline"' in body and re.search(r'"/static/css/app\.[0-9a-f]{12}\.css"', body)
     for url in re.findall(r'"(/static/[^"]+)"', body):
         assert client.get(url).status_code == 200, url
+
+
+def test_the_service_worker_precaches_the_hashed_names_pages_use(client):
+    worker = client.get("/sw.js").get_data(as_text=True)
+    precached = set(json.loads(re.search(r"const PRECACHE = (\[.*?\]);", worker).group(1)))
+    page = client.get("/").get_data(as_text=True)
+    on_the_page = set(re.findall(r'(?:href|src)="(/static/[^"]+)"', page))
+
+    assert on_the_page - {u for u in on_the_page if "apple-touch-icon" in u} <= precached
+    assert all(re.search(r"\.[0-9a-f]{12}\.\w+$", url) for url in on_the_page)
 
 
 def test_every_page_links_the_manifest_and_the_offline_script(client):
