@@ -11,7 +11,7 @@ export FLASK_APP := wsgi
 run: setup
 	@scripts/run.sh $(PORT)
 
-test: setup $(VENV)/.chromium
+test: setup $(VENV)/.chromium $(VENV)/.nginx
 	@scripts/test.sh $(PYTEST_ARGS)
 
 test-fast: setup
@@ -62,6 +62,12 @@ build/static.json: $(VENV)/.installed static/vendor/.copied scripts/build_static
 # Browser tests drive Debian's Chromium (never a tool's own download).
 $(VENV)/.chromium:
 	@scripts/need-debian-package.sh chromium chromium
+	@touch $@
+
+# The local reverse proxy (devservices/nginx.py) and the test that goes through it use
+# Debian's nginx (never the system's running one: ours runs under var/ on its own port).
+$(VENV)/.nginx:
+	@scripts/need-debian-package.sh nginx nginx
 	@touch $@
 
 # Benchmarks at scale: own database (milequest_bench), data generated once, then load and

@@ -1,8 +1,10 @@
-"""gunicorn settings for the `web` process; environment variables override the defaults.
+"""gunicorn settings for the `web` and `ws` processes; environment variables override them.
 
-gevent workers: an open WebSocket is a parked greenlet, not a thread, so one 2-core machine
-holds thousands (a gthread worker needs a thread per socket: 50 threads served 50 sockets).
-psycogreen makes psycopg2 yield to the loop while it waits for PostgreSQL.
+`ws` (the live streams, behind their own route: deploy/nginx/server.conf) names its worker
+class and count on the Procfile's command line. gevent workers: an open WebSocket is a parked
+greenlet, not a thread, so one 2-core machine holds thousands (a gthread worker needs a thread
+per socket: 50 threads served 50 sockets). psycogreen makes psycopg2 yield to the loop while it
+waits for PostgreSQL.
 """
 
 import logging
@@ -12,7 +14,7 @@ import resource
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gevent"
-worker_connections = int(os.environ.get("WEB_CONNECTIONS", "10000"))  # per worker
+worker_connections = int(os.environ.get("WEB_CONNECTIONS", "10000"))  # per gevent worker
 accesslog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 control_socket_disable = True  # gunicorn 27's control socket is not used here
@@ -32,6 +34,7 @@ def on_starting(server) -> None:
 
 
 def post_fork(server, worker) -> None:
-    from psycogreen.gevent import patch_psycopg
+    if server.cfg.worker_class_str == "gevent":
+        from psycogreen.gevent import patch_psycopg
 
-    patch_psycopg()
+        patch_psycopg()

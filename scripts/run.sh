@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: services, migrations, demo data, then web + worker + beat until Ctrl-C.
+# `make run`: services, migrations, demo data, then nginx in front of web + ws, and worker +
+# beat, until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${1:-5000}
@@ -11,9 +12,17 @@ flask places   # towns of 5,000+ people; `flask places --min-population 500` for
 flask catalog
 flask demo     # after the catalog: the demo team walks one of its routes
 mkdir -p var
+# nginx on $port sends /teams/<id>/live to `ws` and the rest to `web` (honcho numbers the
+# processes' ports from the one it is given, 100 apart, in the order they are named).
+scripts/need-debian-package.sh nginx nginx
+export MILEQUEST_PROXY_PORT=$port MILEQUEST_WEB_PORT=$((port + 1)) MILEQUEST_WS_PORT=$((port + 101))
+export MILEQUEST_PROXY_HOPS=1
+scripts/services.sh proxy
+trap 'scripts/services.sh proxy-down; _stop_started_services' EXIT
 echo
-echo "Mile Quest is starting on http://127.0.0.1:$port  (Ctrl-C stops it)"
+echo "Mile Quest is starting: browse http://127.0.0.1:$port  (Ctrl-C stops it)"
+echo "  nginx on $port: live streams to ws on $MILEQUEST_WS_PORT, the rest to web on $MILEQUEST_WEB_PORT"
 echo "Development emails: http://127.0.0.1:$port/dev/mail/"
 echo
 export HOST=${HOST:-127.0.0.1}
-honcho --procfile Procfile start --port "$port" web worker beat
+honcho --procfile Procfile start --port "$MILEQUEST_WEB_PORT" web ws worker beat

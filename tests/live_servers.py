@@ -28,26 +28,38 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def procfile_command(process_type: str) -> str:
+    """The Procfile's command line for `process_type` (web, ws, worker, ...)."""
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        if name.strip() == process_type:
+            return command.strip()
+    raise KeyError(f"no {process_type} in the Procfile")
+
+
 @contextmanager
-def web_processes(app, count: int, log_dir: Path):
-    """`count` gunicorn processes (one gevent worker each) on the test database and Redis."""
+def web_processes(app, count: int, log_dir: Path, process_type: str = "web", **env_extra: str):
+    """`count` gunicorn processes (one worker each) on the test database and Redis, each
+    started with the Procfile's command for `process_type` (`web` or `ws`)."""
     env = {
         **os.environ,
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "REDIS_URL": app.config["REDIS_URL"],
         "MILEQUEST_MAIL_DIR": str(log_dir / "mail"),
         "SECRET_KEY": app.config["SECRET_KEY"],
         "HOST": "127.0.0.1",
         "WEB_CONCURRENCY": "1",
+        "WS_CONCURRENCY": "1",
+        **env_extra,
     }
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     servers = []
     try:
         for n in range(count):
             port = free_port()
-            log = open(log_dir / f"web-{n}.log", "wb")  # noqa: SIM115 (closed below)
+            log = open(log_dir / f"{process_type}-{n}.log", "wb")  # noqa: SIM115 (closed below)
             process = subprocess.Popen(
-                [gunicorn, "--config", "gunicorn.conf.py", "wsgi:app"],
+                ["bash", "-c", f"exec {procfile_command(process_type)}"],
                 cwd=ROOT,
                 env={**env, "PORT": str(port)},
                 stdout=log,
@@ -67,7 +79,7 @@ def web_processes(app, count: int, log_dir: Path):
             log.close()
 
 
-def wait_until_up(process, url: str, timeout_s: float = 20) -> None:
+def wait_until_up(process, url: str, timeout_s: float = 60) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         assert process.poll() is None, f"{url} exited with {process.returncode}"
