@@ -11,9 +11,9 @@ import aiohttp
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bench import datagen, processes, report
-from bench.loadgen import Walker, log_in, new_http, open_loop
-from bench.scenarios import SCENARIOS
+from bench import datagen, processes, profiles, report
+from bench.loadgen import Walker, closed_loop, log_in, new_http, open_loop
+from bench.scenarios import CAPACITY, OPEN_LOOP, SCENARIOS
 from bench.timed import TIMED
 from bench.weight import weigh
 from milequest import create_app
@@ -58,7 +58,24 @@ def parse(argv=None) -> argparse.Namespace:
         help="each scenario first runs at this share of its rate (below saturation)",
     )
     parser.add_argument("--walkers", type=int, default=200, help="walkers logged in")
-    parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    parser.add_argument(
+        "--scenarios", default=",".join(OPEN_LOOP), help="open-loop runs ('' for none)"
+    )
+    parser.add_argument(
+        "--capacity",
+        default=",".join(CAPACITY),
+        help="closed-loop capacity runs, each beside the floor's ('' for none)",
+    )
+    parser.add_argument("--connections", type=int, default=32, help="closed-loop clients")
+    parser.add_argument(
+        "--capacity-duration", type=float, default=15.0, help="seconds per capacity run"
+    )
+    parser.add_argument(
+        "--no-profile",
+        dest="profile",
+        action="store_false",
+        help="skip the py-spy runs (an extra, uncounted capacity run per profiled scenario)",
+    )
     parser.add_argument("--skip-timed", action="store_true")
     parser.add_argument("--port", type=int, default=5590)
     parser.add_argument("--output", type=Path, default=Path("BENCHMARKS.md"))
@@ -99,8 +116,10 @@ async def drive(args, out: report.Report, walker_rows) -> None:
     anonymous = Walker(0, "", 0, "km", new_http(base_url, connector))
     try:
         with processes.running(args.port):  # sessions are signed cookies: they outlive it
-            await _each(walkers, lambda w: log_in(w, datagen.PASSWORD))
-        for name in args.scenarios.split(","):
+            # argon2 holds a gevent worker's loop: one log-in per worker at a time.
+            await _each(walkers, lambda w: log_in(w, datagen.PASSWORD), concurrency=2)
+        await _capacities(walkers, args, out)
+        for name in _names(args.scenarios):
             for scale in (args.light_scale, args.rate_scale):  # below saturation, then the goal
                 # Fresh processes for each run: an overloaded run leaves thousands of queued
                 # requests behind in gevent's loop, which would slow the next run down.
@@ -117,14 +136,58 @@ async def drive(args, out: report.Report, walker_rows) -> None:
         await connector.close()
 
 
-async def _measure(name: str, walkers: list[Walker], args, scale: float):
-    """Warm up, then offer the scenario's rate times `scale` for the run's duration."""
+PROFILED = ("team_page", "dashboard", "leaderboard", "log_activity")
+
+
+def _names(option: str) -> list[str]:
+    return [name for name in option.split(",") if name]
+
+
+async def _capacities(walkers: list[Walker], args, out: report.Report) -> None:
+    """Each scenario between two runs of the floor (both processes up all along): its ratio
+    is to the floor measured right around it, so a machine that gets busier or quieter during
+    the run moves both sides alike."""
+    names = _names(args.capacity)
+    if not names:
+        return
+    for walker in walkers:
+        walker.extra["floor_url"] = f"http://127.0.0.1:{args.port + 1}/floor"
+    with processes.running(args.port) as web, processes.floor_running(args.port + 1):
+        for name in names:
+            out.capacities.append(await _capacity("floor", walkers, args))
+            out.capacities.append(await _capacity(name, walkers, args, web.pid, out.profiles))
+        out.capacities.append(await _capacity("floor", walkers, args))
+    mixed = next((r for r in out.capacities if r.scenario == "mixed"), None)
+    if mixed and mixed.served_rps:
+        with processes.running(args.port):
+            out.half_capacity_mixed = await _measure(
+                "mixed", walkers, args, rate=mixed.served_rps / 2
+            )
+
+
+async def _capacity(name: str, walkers: list[Walker], args, web_pid=0, summaries=None):
+    s = SCENARIOS[name]
+    if s.prepare:
+        await _each(walkers, s.prepare)
+    ok = lambda status: status in s.ok_statuses  # noqa: E731
+    await closed_loop(name, walkers, s.send, args.connections, args.warmup, ok)
+    seconds = args.capacity_duration
+    result = await closed_loop(name, walkers, s.send, args.connections, seconds, ok)
+    if args.profile and summaries is not None and name in PROFILED:  # apart: py-spy slows it
+        with profiles.recording(name, web_pid, seconds, summaries):
+            await closed_loop(name, walkers, s.send, args.connections, seconds, ok)
+    print(f"{name}: capacity {result.served_rps:.0f}/s, {result.error_count} errors", flush=True)
+    return result
+
+
+async def _measure(name: str, walkers: list[Walker], args, scale: float = 1.0, rate=None):
+    """Warm up, then offer `rate` (or the scenario's rate times `scale`) for the duration."""
     s = SCENARIOS[name]
     if s.prepare:
         await _each(walkers, s.prepare)
     ok = lambda status: status in s.ok_statuses  # noqa: E731
     await open_loop(name, walkers, s.send, min(s.rate_rps, 50), args.warmup, ok)
-    rate = s.rate_rps * scale
+    rate = rate or s.rate_rps * scale
     result = await open_loop(name, walkers, s.send, rate, args.duration, ok)
     print(
         f"{name}: {result.served_rps:.0f}/s served of {rate:.0f}, p95"
@@ -175,6 +238,7 @@ def main(argv=None) -> None:
         raise SystemExit(f"refusing to generate into {database!r}: use the bench database")
     scale = datagen.LARGE if args.scale == "large" else datagen.FULL
     out = report.Report(command="make bench" + ("" if args.scale == "full" else " BENCH_ARGS=..."))
+    out.connections = args.connections
     with app.app_context():
         out.generation = ensure_data(scale)
         print(out.generation, flush=True)

@@ -91,6 +91,45 @@ async def open_loop(
     return result
 
 
+async def closed_loop(
+    name: str,
+    walkers: list[Walker],
+    send: Send,
+    connections: int,
+    duration_s: float,
+    ok: Callable[[int], bool] = lambda status: status == 200,
+) -> LoadResult:
+    """Capacity: `connections` clients each send their next request as soon as the last one is
+    answered, for `duration_s` (TechEmpower's way; latencies here include no queue wait)."""
+    result = LoadResult(name, 0.0, duration_s)
+    loop = asyncio.get_running_loop()
+    t0 = loop.time()
+    deadline = t0 + duration_s
+    counter = iter(range(10**9))
+
+    async def client() -> None:
+        while loop.time() < deadline:
+            i = next(counter)
+            started = loop.time()
+            try:
+                async with asyncio.timeout(REQUEST_TIMEOUT_S):
+                    status = await send(walkers[i % len(walkers)], i)
+            except TimeoutError:
+                result.errors["timeout"] += 1
+                continue
+            except aiohttp.ClientError as exc:
+                result.errors[type(exc).__name__] += 1
+                continue
+            if ok(status):
+                result.latencies_s.append(loop.time() - started)
+            else:
+                result.errors[f"HTTP {status}"] += 1
+
+    await asyncio.gather(*(client() for _ in range(connections)))
+    result.elapsed_s = loop.time() - t0
+    return result
+
+
 def new_http(base_url: str, connector: aiohttp.BaseConnector) -> aiohttp.ClientSession:
     return aiohttp.ClientSession(
         base_url=base_url,

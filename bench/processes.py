@@ -1,5 +1,6 @@
 """The production-like processes under load: `web` (gunicorn) and `worker` (Celery) from the
-Procfile, started by honcho exactly as `make run` does, logs to var/bench/processes.log.
+Procfile, started by honcho exactly as `make run` does, and the floor app (bench/floor.py) on
+the same gunicorn settings; logs to var/bench/processes.log.
 """
 
 import os
@@ -22,33 +23,41 @@ BENCH_ENV = {
 }
 
 
-@contextmanager
 def running(port: int, ready_timeout_s: float = 60.0):
     """Start web + worker on `port`; stop them (honcho stops its children) on exit."""
+    honcho = str(ROOT / ".venv" / "bin" / "honcho")
+    command = [honcho, "--procfile", "Procfile", "start", "--port", str(port), "web", "worker"]
+    return _started(command, {}, f"http://127.0.0.1:{port}/readyz", ready_timeout_s)
+
+
+def floor_running(port: int, ready_timeout_s: float = 60.0):
+    """Start the floor app (bench/floor.py) on `port` with the `web` process's gunicorn settings."""
+    gunicorn = str(ROOT / ".venv" / "bin" / "gunicorn")
+    command = [gunicorn, "--config", "gunicorn.conf.py", "bench.floor:app"]
+    return _started(command, {"PORT": str(port)}, f"http://127.0.0.1:{port}/floor", ready_timeout_s)
+
+
+@contextmanager
+def _started(command: list[str], extra_env: dict, ready_url: str, ready_timeout_s: float):
     LOG.parent.mkdir(parents=True, exist_ok=True)
-    command = [
-        str(ROOT / ".venv" / "bin" / "honcho"),
-        "--procfile",
-        "Procfile",
-        "start",
-        "--port",
-        str(port),
-        "web",
-        "worker",
-    ]
-    env = {**os.environ, **BENCH_ENV, "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}"}
+    env = {
+        **os.environ,
+        **BENCH_ENV,
+        **extra_env,
+        "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}",
+    }
     with LOG.open("ab") as log:
-        honcho = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        _wait_ready(f"http://127.0.0.1:{port}/readyz", honcho, ready_timeout_s)
-        yield
+        _wait_ready(ready_url, process, ready_timeout_s)
+        yield process
     finally:
-        honcho.send_signal(signal.SIGTERM)
+        process.send_signal(signal.SIGTERM)
         try:
-            honcho.wait(timeout=30)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            honcho.kill()
-            honcho.wait()
+            process.kill()
+            process.wait()
 
 
 def _wait_ready(url: str, process: subprocess.Popen, timeout_s: float) -> None:

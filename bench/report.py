@@ -19,6 +19,10 @@ class Report:
     data: dict[str, int] = field(default_factory=dict)
     generation: str = ""
     loads: list[LoadResult] = field(default_factory=list)
+    capacities: list[LoadResult] = field(default_factory=list)  # closed loop; floor first, last
+    connections: int = 32
+    half_capacity_mixed: LoadResult | None = None  # open loop at half the mixed capacity
+    profiles: dict[str, list[str]] = field(default_factory=dict)  # scenario -> summary lines
     goals: dict[str, str] = field(default_factory=dict)  # scenario -> goal
     weights: list[Weight] = field(default_factory=list)
     timed: dict[str, Rows] = field(default_factory=dict)
@@ -75,6 +79,44 @@ def load_table(loads: list[LoadResult], goals: dict[str, str]) -> list[str]:
             f" | {goals.get(r.scenario, '')} |"
         )
     return lines
+
+
+def floor_around(capacities: list[LoadResult], index: int) -> float:
+    """The floor's capacity around run `index`: the mean of the nearest floor run before it and
+    the nearest after it (0 when there is none)."""
+    before = [r for r in capacities[:index] if r.scenario == "floor"][-1:]
+    after = [r for r in capacities[index + 1 :] if r.scenario == "floor"][:1]
+    floors = [r.served_rps for r in before + after]
+    return sum(floors) / len(floors) if floors else 0.0
+
+
+def ratios(capacities: list[LoadResult]) -> dict[str, tuple[float, float]]:
+    """Scenario -> (its capacity, the floor's around it), floors left out."""
+    return {
+        r.scenario: (r.served_rps, floor_around(capacities, i))
+        for i, r in enumerate(capacities)
+        if r.scenario != "floor"
+    }
+
+
+def capacity_table(capacities: list[LoadResult], connections: int) -> list[str]:
+    lines = [
+        f"| endpoint | req/s ({connections} connections) | floor around it, req/s | vs floor"
+        " | p50 ms | p95 ms | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for i, r in enumerate(capacities):
+        if r.scenario == "floor":
+            continue
+        floor = floor_around(capacities, i)
+        errors = ", ".join(f"{n} {kind}" for kind, n in r.errors.most_common()) or "0"
+        ratio = f"{r.served_rps / floor:.2f}" if floor else "-"
+        lines.append(
+            f"| {r.scenario} | {r.served_rps:.0f} | {floor:.0f} | {ratio} | {_ms(r.latency_ms(50))}"
+            f" | {_ms(r.latency_ms(95))} | {errors} |"
+        )
+    floors = [f"{r.served_rps:.0f}" for r in capacities if r.scenario == "floor"]
+    return [*lines, "", f"Floor runs, in order: {', '.join(floors) or 'none'} req/s."]
 
 
 def weight_table(weights: list[Weight]) -> list[str]:
@@ -143,6 +185,41 @@ def targets_table(report: Report) -> list[str]:
     return ["| target | measured |", "| --- | --- |", *[f"| {t} | {m} |" for t, m in rows]]
 
 
+def floor_targets_table(report: Report) -> list[str]:
+    """Each target of issue 16 beside what this run measured (goals, not assertions)."""
+    measured = ratios(report.capacities)
+
+    def ratio(name: str, goal: float) -> str:
+        served, floor = measured.get(name, (0.0, 0.0))
+        if not floor:
+            return "not run"
+        verdict = "met" if served / floor >= goal else "missed"
+        return f"{served / floor:.2f}x ({served:.0f} vs {floor:.0f} req/s): {verdict}"
+
+    half = report.half_capacity_mixed
+    mixed = (
+        f"p95 {_ms(half.latency_ms(95))} ms at {half.offered_rps:.0f} req/s,"
+        f" {half.error_count} errors"
+        if half
+        else "not run"
+    )
+    rows = [
+        ("Team page >= 0.5x the floor", ratio("team_page", 0.5)),
+        ("Dashboard >= 0.5x the floor", ratio("dashboard", 0.5)),
+        ("Leaderboard fragment >= 0.5x the floor", ratio("leaderboard", 0.5)),
+        ("Log activity (POST + redirect) >= 0.25x the floor", ratio("log_activity", 0.25)),
+        ("Mixed p95 <= 100 ms at 50 % of its measured capacity", mixed),
+    ]
+    return ["| target | measured |", "| --- | --- |", *[f"| {t} | {m} |" for t, m in rows]]
+
+
+def profile_lines(profiles: dict[str, list[str]]) -> list[str]:
+    out = []
+    for name, lines in profiles.items():
+        out += [f"### {name}", "", "```", *lines, "```", ""]
+    return out or ["Not recorded in this run (`--no-profile`).", ""]
+
+
 def markdown(report: Report) -> str:
     out = [
         "# Mile Quest benchmarks",
@@ -159,6 +236,18 @@ def markdown(report: Report) -> str:
         "",
         *[f"- {table}: {n:,}" for table, n in report.data.items()],
         f"- {report.generation}",
+        "",
+        "## Capacity against the floor (issue 16)",
+        "",
+        "Closed loop: each connection sends its next request when the last is answered (as",
+        "TechEmpower measures). The floor is TechEmpower's fortunes page (bench/floor.py: one",
+        "query, one small template) on the same gunicorn settings and database, served by its",
+        "own gunicorn next to `web` and measured before and after each scenario; `vs floor`",
+        "divides by the mean of those two runs.",
+        "",
+        *capacity_table(report.capacities, report.connections),
+        "",
+        *floor_targets_table(report),
         "",
         "## Targets (issue 10)",
         "",
@@ -180,6 +269,12 @@ def markdown(report: Report) -> str:
         "",
         *[f"- {note}" for note in report.notes],
         "",
+        "## Where the time goes (py-spy, during the capacity runs)",
+        "",
+        "`py-spy record -f raw` on every gunicorn worker during an extra closed-loop run of each",
+        "scenario (not the counted one: sampling slows the workers); raw stacks in var/bench/.",
+        "",
+        *profile_lines(report.profiles),
         "## What limits the misses (py-spy profiles taken while building the bench)",
         "",
         *[f"- {limit}" for limit in LIMITS],

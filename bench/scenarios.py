@@ -23,6 +23,7 @@ class Scenario:
     ok_statuses: tuple[int, ...] = (200,)
     goal: str = ""
     prepare: Callable | None = None  # async (walker) -> None, once per walker before the run
+    open_loop: bool = True  # False: only measured for capacity (closed loop), as the floor is
 
 
 SCENARIOS: dict[str, Scenario] = {}
@@ -42,6 +43,16 @@ async def _get(walker: Walker, path: str) -> int:
     async with walker.http.get(path, allow_redirects=False) as answer:
         await answer.read()
         return answer.status
+
+
+@scenario("floor", "Floor: TechEmpower fortunes (bench/floor.py)", 200, open_loop=False)
+async def floor(walker: Walker, i: int) -> int:
+    return await _get(walker, walker.extra.get("floor_url", "/floor"))  # its own port
+
+
+@scenario("healthz", "GET /healthz (no database)", 200, open_loop=False)
+async def healthz(walker: Walker, i: int) -> int:
+    return await _get(walker, "/healthz")
 
 
 @scenario("team_page", "Team page (GET /teams/<id>)", 200, goal="p95 <= 50 ms at 200/s")
@@ -111,3 +122,8 @@ _mix_choices = _mix_rng.choices([n for n, _ in MIX], [w for _, w in MIX], k=100_
 )
 async def mixed(walker: Walker, i: int) -> int:
     return await SCENARIOS[_mix_choices[i % len(_mix_choices)]].send(walker, i)
+
+
+OPEN_LOOP = tuple(name for name, s in SCENARIOS.items() if s.open_loop)
+# Capacity (closed loop), each as a ratio to the floor: measured first and last in the run.
+CAPACITY = ("healthz", "team_page", "dashboard", "leaderboard", "log_activity", "mixed")
