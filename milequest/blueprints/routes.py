@@ -46,6 +46,13 @@ def whole_distance(metres: float, units: str = "km") -> str:
     return f"{float(metres) / METRES_PER.get(units, 1000.0):,.0f} {units}"
 
 
+@bp.app_template_global("catalog_sources")
+def catalog_sources(route) -> dict:
+    """Where a catalog route's figures come from (empty for a walker's own route)."""
+    entry = catalog.entry_for(route)
+    return entry["sources"] if entry else {}
+
+
 @bp.app_template_global("route_svg_map")
 def route_svg_map(route, distance_m=None, position=None):
     return route_maps.svg_map(route, distance_m, position)

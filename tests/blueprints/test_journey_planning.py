@@ -127,3 +127,14 @@ def test_the_routes_list_filters_the_famous_walks_by_region(client):
 
     assert "Trans-Siberian" in page and "West Highland Way" not in page
     assert "9,259.0 km · Asia" in page
+
+
+def test_a_catalog_route_page_names_the_source_of_its_length(client):
+    entry = next(e for e in catalog.catalog_entries() if e["slug"] == "hadrians-wall-path")
+    route, _ = catalog.load_entry(entry)
+    sign_in_as(client, make_user())
+
+    page = client.get(f"/routes/{route.id}").get_data(as_text=True)
+
+    assert "135.0 km" in page
+    assert f'href="{entry["sources"]["length"]["url"]}"' in page
