@@ -14,7 +14,14 @@ from milequest.forms.routes import (
 )
 from milequest.htmx import render, see_other
 from milequest.refusals import Refused
-from milequest.services.atlas import places, route_legs, route_maps, routes
+from milequest.services.atlas import (
+    catalog,
+    places,
+    route_filters,
+    route_legs,
+    route_maps,
+    routes,
+)
 from milequest.services.journeying import journey_planning
 
 bp = Blueprint("routes", __name__, url_prefix="/routes")
@@ -32,6 +39,18 @@ def distance(metres: float | None, units: str = "km") -> str:
     if metres is None:
         return "-"
     return f"{float(metres) / METRES_PER.get(units, 1000.0):,.1f} {units}"
+
+
+@bp.app_template_filter("whole_distance")
+def whole_distance(metres: float, units: str = "km") -> str:
+    return f"{float(metres) / METRES_PER.get(units, 1000.0):,.0f} {units}"
+
+
+@bp.app_template_global("catalog_sources")
+def catalog_sources(route) -> dict:
+    """Where a catalog route's figures come from (empty for a walker's own route)."""
+    entry = catalog.entry_for(route)
+    return entry["sources"] if entry else {}
 
 
 @bp.app_template_global("route_svg_map")
@@ -52,22 +71,29 @@ def _editable(route_id: int):
     return routes.editable_route(route_id, current_user) or abort(404)
 
 
-@bp.get("")
-def index():
+def _index(form: NewRouteForm, status: int = 200):
+    picked = route_filters.RouteFilter.from_values(request.args)
     return render_template(
         "routes/index.html",
-        catalog=routes.catalog_routes(),
+        catalog=picked.apply(routes.catalog_routes()),
+        picked=picked,
+        scales=route_filters.SCALES,
+        regions=catalog.REGIONS,
         own=routes.routes_of(current_user),
-        form=NewRouteForm(),
-    )
+        form=form,
+    ), status
+
+
+@bp.get("")
+def index():
+    return _index(NewRouteForm())
 
 
 @bp.post("")
 def create():
     form = NewRouteForm()
     if not form.validate():
-        own, catalog = routes.routes_of(current_user), routes.catalog_routes()
-        return render_template("routes/index.html", catalog=catalog, own=own, form=form), 422
+        return _index(form, 422)
     route = routes.create_draft(current_user, form.name.data)
     db.session.commit()
     return see_other(url_for("routes.edit", route_id=route.id))

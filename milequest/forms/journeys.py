@@ -1,4 +1,4 @@
-"""The form a captain starts a journey with: one of the routes shown as cards, and a target."""
+"""The captain's journey forms: start one on a route shown as a card, and set its target date."""
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField
@@ -20,3 +20,9 @@ class StartJourneyForm(FlaskForm):
     def validate_route_id(self, field: RadioField) -> None:
         if field.data not in {value for value, _ in field.choices}:
             raise ValidationError("Choose one of the routes shown.")
+
+
+class TargetDateForm(FlaskForm):
+    target_date = DateField(
+        "Target date", validators=[Optional()], render_kw={"autocomplete": "off"}
+    )

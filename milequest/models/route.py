@@ -1,7 +1,9 @@
 """A route: a line on the Earth with ordered, named waypoints (the milestones).
 
 Catalog routes have a slug and no owner; a walker's own routes start as a draft that only the
-owner edits. Building (on the `routes` queue) sets `path`, `length_m` and `vertex_distances_m`.
+owner edits. Building (on the `routes` queue) sets `path`, `length_m` and `vertex_distances_m`:
+distances along the real route, which for a catalog route are its published figures
+(services/atlas/route_lengths.py).
 """
 
 from datetime import datetime
@@ -59,12 +61,17 @@ class Route(db.Model):
         Geometry("LINESTRING", srid=4326, spatial_index=False)
     )
     length_m: Mapped[float | None] = mapped_column(Float)
-    # Cumulative geodesic distance of every vertex of `path` from its start: positions along
-    # the route bisect this instead of measuring the whole line again.
+    # Cumulative distance along the real route of every vertex of `path` from its start
+    # (geodesic for a walker's route; scaled to the published figures for a catalog route's
+    # simplified line): positions along the route bisect this instead of measuring again.
     vertex_distances_m: Mapped[list[float] | None] = deferred(
         mapped_column(ARRAY(DOUBLE_PRECISION))
     )
     build_error: Mapped[str | None] = mapped_column(Text)
+    # Catalog routes only: where in the world (catalog.REGIONS), and a digest of the catalog
+    # entry it was built from, so loading the catalog again rebuilds only what changed.
+    region: Mapped[str | None] = mapped_column(String(20))
+    catalog_digest: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = created_at_column()
     queued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     built_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

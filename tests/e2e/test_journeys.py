@@ -15,7 +15,8 @@ from tests.factories import SHORT_WALK, make_route, make_team, make_user
 @pytest.mark.committing
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_a_captain_picks_a_route_card_and_starts_the_journey(request, live_url, javascript):
-    catalog.load_catalog()
+    for entry in catalog.catalog_entries()[:3]:
+        catalog.load_entry(entry)
     captain = make_user()
     team = make_team(captain, name="Harbour Walkers")
     make_route(captain, SHORT_WALK, name="Border Stroll")
@@ -25,7 +26,7 @@ def test_a_captain_picks_a_route_card_and_starts_the_journey(request, live_url, 
     page.goto(f"{live_url}/teams/{team.id}/journeys/")
     assert_fits_360(page, "journeys")
     cards = page.locator(".route-card")
-    expect(cards).to_have_count(9)
+    expect(cards).to_have_count(4)
     expect(cards.first).to_contain_text(re.compile(r"[\d,]+\.\d km"))
     assert page.locator(".route-card input:checked").count() == 0
     page.screenshot(path=f"/tmp/journeys-choice-360-{request.node.callspec.id}.png")

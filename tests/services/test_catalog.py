@@ -1,32 +1,114 @@
-from pyproj import Geod
+"""The catalog: every route as long as its published length, every milestone where it was
+recorded, and a marker that moves along the drawn line in proportion."""
 
-from milequest.services.atlas import catalog
+from itertools import pairwise
+
+import pytest
+from pyproj import Geod
+from sqlalchemy import func, select
+
+from milequest.extensions import db
+from milequest.models import Route
+from milequest.services.atlas import catalog, route_positions
 
 GEOD = Geod(ellps="WGS84")
+ENTRIES = catalog.catalog_entries()
+SCALES = {"weekend": (0, 250), "season": (250, 2_500), "year": (2_500, float("inf"))}
 
 
-def test_catalog_has_famous_routes_with_notes_for_every_milestone():
-    entries = catalog.catalog_entries()
-    names = " ".join(e["name"] for e in entries)
-    for famous in ("John o' Groats", "Camino", "Hadrian", "West Highland", "Appalachian", "66"):
-        assert famous in names
-    assert len(entries) >= 8
-    for entry in entries:
-        assert 2 <= len(entry["waypoints"]) <= 20
-        assert all(w["note"] for w in entry["waypoints"])
-
-
-def test_loading_the_catalog_builds_it_and_a_second_load_changes_nothing():
-    entry = next(e for e in catalog.catalog_entries() if e["slug"] == "west-highland-way")
-    route, changed = catalog.load_entry(entry)
-    first, last = entry["waypoints"][0], entry["waypoints"][-1]
-    assert changed and route.status == "ready"
-    assert route.waypoints[-1].note == last["note"]
-    straight = GEOD.line_length(
-        [w["lon"] for w in entry["waypoints"]], [w["lat"] for w in entry["waypoints"]]
+def _drawn_m(route: Route) -> float:
+    return db.session.scalar(
+        select(func.ST_Length(func.geography(Route.path))).where(Route.id == route.id)
     )
-    assert abs(route.length_m - straight) < 1
-    assert GEOD.inv(first["lon"], first["lat"], last["lon"], last["lat"])[2] < route.length_m
+
+
+def expected_milestones_m(entry: dict) -> list[float]:
+    """Recorded distances as recorded; between two, the real stage shared out in proportion to
+    the drawn line (geodesic legs through the entry's points, measured here with pyproj)."""
+    points, milestones = catalog.line_points(entry)
+    drawn = [0.0]
+    for (lon1, lat1), (lon2, lat2) in pairwise(points):
+        drawn.append(drawn[-1] + GEOD.inv(lon1, lat1, lon2, lat2)[2])
+    at = [drawn[i] for i in milestones]
+    anchors = [(n, w["km"] * 1000) for n, w in enumerate(entry["waypoints"]) if "km" in w]
+    expected = []
+    for n in range(len(milestones)):
+        (i, real_i), (j, real_j) = next((a, b) for a, b in pairwise(anchors) if a[0] <= n <= b[0])
+        expected.append(real_i + (at[n] - at[i]) / (at[j] - at[i]) * (real_j - real_i))
+    return expected
+
+
+def test_the_catalog_has_routes_of_every_scale_on_every_inhabited_continent():
+    assert len(ENTRIES) >= 24
+    assert {e["region"] for e in ENTRIES} == set(catalog.REGIONS)
+    for low, high in SCALES.values():
+        assert any(low <= e["length_km"] < high for e in ENTRIES)
+    names = " ".join(e["name"] for e in ENTRIES)
+    for famous in ("John o' Groats", "Camino", "Hadrian", "Appalachian", "66", "Great Wall"):
+        assert famous in names
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e["slug"] for e in ENTRIES])
+def test_every_figure_of_a_route_names_its_source(entry):
+    sources = entry["sources"]
+    assert sources["length"]["url"].startswith("http") and sources["length"]["says"]
+    waypoints = entry["waypoints"]
+    assert 2 <= len(waypoints) <= 20
+    assert waypoints[0]["km"] == 0 and waypoints[-1]["km"] == entry["length_km"]
+    recorded = [w["km"] for w in waypoints if "km" in w]
+    assert recorded == sorted(set(recorded)), "recorded distances must advance"
+    for waypoint in waypoints:
+        assert waypoint["note"].strip()
+        if "km" in waypoint:
+            assert waypoint["source"] in sources
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e["slug"] for e in ENTRIES])
+def test_a_catalog_route_is_as_long_as_published_and_its_milestones_where_recorded(entry):
+    route, changed = catalog.load_entry(entry)
+
+    assert changed and route.status == "ready" and route.region == entry["region"]
+    assert route.length_m == pytest.approx(entry["length_km"] * 1000, rel=0.02)
+    distances = [w.distance_m for w in route.waypoints]
+    assert distances == pytest.approx(expected_milestones_m(entry), abs=1)
+    for waypoint, distance_m in zip(entry["waypoints"], distances, strict=True):
+        if "km" in waypoint:
+            assert distance_m == pytest.approx(waypoint["km"] * 1000, abs=1)
+    assert distances == sorted(distances)
+    # The drawn line follows the route: shorter than the trail (which winds), not absurdly so.
+    assert 0.45 < _drawn_m(route) / route.length_m < 1.0
+
+
+def test_between_recorded_milestones_the_marker_moves_along_the_drawn_line_in_proportion():
+    entry = next(e for e in ENTRIES if e["slug"] == "trans-siberian")
+    route, _ = catalog.load_entry(entry)
+    perm, yekaterinburg = (w for w in route.waypoints if w.name in ("Perm", "Yekaterinburg"))
+    assert (perm.distance_m, yekaterinburg.distance_m) == (1_397_000, 1_778_000)
+
+    middle = route_positions.position_at(route.id, (1_397_000 + 1_778_000) / 2)
+
+    (lon_p, lat_p), (lon_y, lat_y) = _lon_lat(perm), _lon_lat(yekaterinburg)
+    _, _, to_perm = GEOD.inv(middle.lon, middle.lat, lon_p, lat_p)
+    _, _, to_yekaterinburg = GEOD.inv(middle.lon, middle.lat, lon_y, lat_y)
+    # Half the real stage is half the drawn stage: equally far along the line from either end.
+    assert middle.distance_m == 1_587_500
+    assert abs(to_perm - to_yekaterinburg) < 0.15 * (to_perm + to_yekaterinburg)
+
+
+def _lon_lat(waypoint) -> tuple[float, float]:
+    return db.session.execute(
+        select(func.ST_X(waypoint.location), func.ST_Y(waypoint.location))
+    ).one()
+
+
+def test_loading_the_catalog_again_changes_nothing_and_a_changed_entry_is_rebuilt():
+    entry = next(e for e in ENTRIES if e["slug"] == "west-highland-way")
+    route, _ = catalog.load_entry(entry)
 
     again, changed_again = catalog.load_entry(entry)
     assert again.id == route.id and not changed_again
+
+    edited = {**entry, "length_km": 155}
+    edited["waypoints"] = [*entry["waypoints"][:-1], {**entry["waypoints"][-1], "km": 155}]
+    rebuilt, changed = catalog.load_entry(edited)
+    assert rebuilt.id == route.id and changed and rebuilt.length_m == 155_000

@@ -1,8 +1,10 @@
 """Where a distance along a built route lands: the point (geodesic) and the next milestone.
 
-PostGIS 3.3 has no geography ST_LineInterpolatePoint, and a planar fraction of lon/lat is off
-by tens of km on long routes. So: bisect the route's cached cumulative vertex distances for
-the segment, then ST_Project from its start along its geodesic azimuth.
+Distances are along the real route: a route's vertex distances are real ones (route_lengths),
+which on a simplified line run ahead of its geodesic length. PostGIS 3.3 has no geography
+ST_LineInterpolatePoint, and a planar fraction of lon/lat is off by tens of km on long routes.
+So: bisect the cached vertex distances for the segment, then ST_Project from its start along
+its geodesic azimuth by the same share of the segment's geodesic length.
 """
 
 from bisect import bisect_right
@@ -30,7 +32,7 @@ class NextMilestone:
 
 _PROJECT = text("""
 SELECT ST_X(p), ST_Y(p) FROM (
-    SELECT ST_Project(a, :rest_m, ST_Azimuth(a, b))::geometry AS p
+    SELECT ST_Project(a, ST_Distance(a, b) * :share, ST_Azimuth(a, b))::geometry AS p
     FROM (
         SELECT ST_PointN(path, :i)::geography AS a, ST_PointN(path, :i + 1)::geography AS b
         FROM routes WHERE id = :id
@@ -61,7 +63,8 @@ def position_at(route_id: int, distance_m: float) -> Position:
         lon, lat = db.session.execute(_VERTEX, {"id": route_id, "i": len(distances)}).one()
         return Position(lon, lat, length_m, True)
     index = bisect_right(distances, d)  # 1-based number of the segment's first vertex
-    params = {"id": route_id, "i": index, "rest_m": d - distances[index - 1]}
+    share = (d - distances[index - 1]) / (distances[index] - distances[index - 1])
+    params = {"id": route_id, "i": index, "share": share}
     lon, lat = db.session.execute(_PROJECT, params).one()
     return Position(lon, lat, d, False)
 

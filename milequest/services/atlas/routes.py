@@ -4,7 +4,7 @@ Drafts live in the database (a route in state "draft"), so the builder works wit
 JavaScript. Building measures everything geodesically in PostGIS.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from itertools import pairwise
 
@@ -16,7 +16,7 @@ from milequest.models import Journey, Membership, Place, Route, User, Waypoint
 from milequest.models.base import utcnow
 from milequest.models.route import MAX_WAYPOINTS, MIN_WAYPOINTS, RouteStatus
 from milequest.refusals import Refused
-from milequest.services.atlas import places, route_legs
+from milequest.services.atlas import places, route_legs, route_lengths
 from milequest.services.atlas.routers import Point, RouterError, configured_router
 from milequest.services.core.commit_hooks import after_commit
 
@@ -260,28 +260,6 @@ def waypoint_points(route: Route) -> list[Point]:
     return [(lon, lat) for lon, lat in rows]
 
 
-_CUMULATIVE = text("""
-WITH v AS (
-    SELECT (dp).path[1] AS i, (dp).geom::geography AS g
-    FROM (SELECT ST_DumpPoints(path) AS dp FROM routes WHERE id = :id) s
-), legs AS (
-    SELECT i, coalesce(ST_Distance(lag(g) OVER (ORDER BY i), g), 0) AS leg_m FROM v
-)
-SELECT array_agg(c ORDER BY i) FROM (SELECT i, sum(leg_m) OVER (ORDER BY i) AS c FROM legs) t
-""")
-_NEAREST_VERTEX = text("""
-SELECT i FROM (
-    SELECT (dp).path[1] AS i, (dp).geom AS g
-    FROM (SELECT ST_DumpPoints(path) AS dp FROM routes WHERE id = :id) s
-) v
-WHERE i >= :start
-ORDER BY ST_Distance(
-    g::geography, (SELECT location FROM route_waypoints WHERE id = :wp)::geography
-), i
-LIMIT 1
-""")
-
-
 def build_route(route_id: int) -> Route | None:
     """Build a queued route's line and measure it. Safe to run twice.
 
@@ -295,24 +273,21 @@ def build_route(route_id: int) -> Route | None:
         line = configured_router().build(waypoint_points(route))
     except (RouteError, RouterError) as exc:
         return mark_failed(route, str(exc))
+    return store_line(route, line)
+
+
+def store_line(route: Route, line: str, real_m: Mapping[int, float] | None = None) -> Route:
+    """Give the route its built line (EWKT) and measure it: it is ready.
+
+    `real_m` maps waypoint positions to their real distance along the route (route_lengths).
+    """
     route.path = func.ST_GeomFromEWKT(line)
     db.session.flush()
-    _measure(route)
+    route_lengths.measure(route, real_m)
     route.status = RouteStatus.READY
     route.built_at = utcnow()
     db.session.flush()
     return route
-
-
-def _measure(route: Route) -> None:
-    distances = db.session.scalar(_CUMULATIVE, {"id": route.id})
-    route.vertex_distances_m = distances
-    route.length_m = distances[-1]
-    start = 1
-    for waypoint in route.waypoints:
-        params = {"id": route.id, "start": start, "wp": waypoint.id}
-        start = db.session.scalar(_NEAREST_VERTEX, params)
-        waypoint.distance_m = distances[start - 1]
 
 
 def mark_failed(route: Route, reason: str) -> Route:

@@ -108,6 +108,16 @@ def _count_walks_already_logged(journey: Journey) -> list[counters.Credit]:
     return credits
 
 
+def set_target_date(journey: Journey, target: date | None, today: date) -> None:
+    """The captain's target date for an active journey (None clears it): today or later."""
+    if not journey.is_active:
+        raise JourneyError("Only a journey under way can have a target date.")
+    if target is not None and target < max(today, journey.started_on):
+        raise JourneyError("The target date must be today or later.")
+    journey.target_date = target
+    db.session.flush()
+
+
 def abandon_journey(journey: Journey, by: User) -> None:
     if not journey.is_active:
         return
