@@ -1,4 +1,4 @@
-"""`flask` commands: demo data, the gazetteer, the route catalog."""
+"""`flask` commands: demo data, the gazetteer, the route catalog, the world under the maps."""
 
 import time
 
@@ -7,7 +7,7 @@ from flask import Flask
 
 from milequest.extensions import db
 from milequest.services import demo
-from milequest.services.atlas import catalog, places
+from milequest.services.atlas import catalog, places, world_atlas
 from workers.aggregation import reconcile_counters
 
 
@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(places_command)
     app.cli.add_command(catalog_command)
     app.cli.add_command(reconcile_command)
+    app.cli.add_command(atlas_command)
 
 
 @click.command("demo")
@@ -61,3 +62,14 @@ def reconcile_command() -> None:
     """Recompute every counter from the raw activities and repair drift."""
     found = reconcile_counters()
     click.echo("Counters: " + ", ".join(f"{table} {n} fixed" for table, n in found.items()))
+
+
+@click.command("atlas")
+@click.option("--force", is_flag=True, help="Reload even when the map data is there.")
+def atlas_command(force: bool) -> None:
+    """Load Natural Earth land and country borders (npm world-atlas) for the maps."""
+    started = time.monotonic()
+    count, loaded = world_atlas.load_world(force=force)
+    db.session.commit()
+    state = f"loaded in {time.monotonic() - started:.1f} s" if loaded else "already loaded"
+    click.echo(f"World map: {count} pieces of land and border {state}.")

@@ -40,6 +40,15 @@ def app():
     return app
 
 
+@pytest.fixture(scope="session")
+def world_map(app):
+    """Natural Earth under the maps, loaded by the set-up command (`flask atlas`), for real."""
+    with app.app_context():  # as `flask` pushes one for its commands
+        result = app.test_cli_runner().invoke(args=["atlas"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
 @pytest.fixture(autouse=True)
 def _requests_as_on_a_server(app):
     """Make each test-client request start as it would on a server.

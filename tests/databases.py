@@ -44,8 +44,11 @@ def upgrade() -> None:
     command.upgrade(alembic_config(), "head")
 
 
+KEPT_TABLES = {"atlas_features"}  # the world map: loaded once per run (the `world_map` fixture)
+
+
 def empty_tables() -> None:
-    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables if t.name not in KEPT_TABLES)
     db.session.remove()
     with db.engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

@@ -15,6 +15,7 @@ from milequest.blueprints import (
     live,
     pages,
     photos,
+    postcards,
     pwa,
     routes,
     team_members,
@@ -39,6 +40,7 @@ def register(app: Flask) -> None:
         activity_reviews,
         pwa,
         photos,
+        postcards,
     ):
         app.register_blueprint(blueprint.bp)
     errors.register(app)

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from milequest.blueprints.changes import commit_unless_refused
+from milequest.blueprints.postcards import unseen_postcards
 from milequest.blueprints.team_scope import team_view
 from milequest.extensions import db
 from milequest.forms.activities import blank_form, form_context
@@ -62,6 +63,7 @@ def show(access):
         live_parts=live_fragments.PER_VIEWER_PARTS,
         share_link=team_invites.share_link(access.team) if access.can_manage else None,
         held_activities=activity_reviews.held_for_team(access.team) if access.can_manage else [],
+        unseen_postcards=unseen_postcards(access),
     )
 
 

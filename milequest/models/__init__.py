@@ -30,3 +30,7 @@ __all__ = [
     "WalkerDay",
     "Waypoint",
 ]
+from milequest.models.atlas import AtlasFeature
+from milequest.models.postcard import Postcard, PostcardView
+
+__all__ += ["AtlasFeature", "Postcard", "PostcardView"]

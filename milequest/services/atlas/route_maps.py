@@ -1,4 +1,9 @@
-"""Map data for a route: a small server-side SVG (drawn as svg_maps draws) and Leaflet's line."""
+"""Map data for a route: a small server-side SVG (drawn as svg_maps draws) and Leaflet's line.
+
+What a built route's map shows before anyone walks (its frame, line, land and labels) never
+changes (a rebuild sets a new built_at), so it is kept per process; a team's map adds only the
+walked stretch and the marker: a pure function of the route and the distance.
+"""
 
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -10,7 +15,7 @@ from sqlalchemy import text
 from milequest.extensions import db
 from milequest.models import Route
 from milequest.models.route import RouteStatus
-from milequest.services.atlas import route_positions, svg_maps
+from milequest.services.atlas import map_context, route_positions, svg_maps
 
 _SIMPLIFIED = svg_maps.simplified_line_query("""
     SELECT CASE WHEN :upto > 0
@@ -28,6 +33,8 @@ class SvgMap:
     walked: str
     waypoints: list[tuple[float, float, str]]
     marker: tuple[float, float] | None
+    world: map_context.Layers
+    labels: tuple[svg_maps.Label, ...] = ()
 
 
 THUMBNAIL_VERTICES = 40
@@ -80,6 +87,27 @@ def _walked(
     return svg_maps.unwrap([*line_coords(route.id, upto), (position.lon, position.lat)])
 
 
+@dataclass(frozen=True)
+class _Unwalked:
+    frame: svg_maps.Frame
+    line: str
+    waypoints: list[tuple[float, float, str]]
+    world: map_context.Layers
+    labels: tuple[svg_maps.Label, ...]
+
+
+@lru_cache(maxsize=256)
+def _unwalked(route_id: int, built_at: datetime | None) -> _Unwalked:
+    coords = line_coords(route_id)
+    frame = svg_maps.Frame.around(coords)
+    rows = list(db.session.execute(_WAYPOINTS, {"id": route_id}))
+    anchored = svg_maps.unwrap([coords[0]] + [(lon, lat) for lon, lat, _ in rows])[1:]
+    waypoints = [(*frame.project(*xy), row[2]) for xy, row in zip(anchored, rows, strict=True)]
+    labels = svg_maps.fit_labels(waypoints, svg_maps.WIDTH, frame.height)
+    world = map_context.layers(frame)
+    return _Unwalked(frame, frame.points(coords), waypoints, world, tuple(labels))
+
+
 def svg_map(
     route: Route,
     distance_m: float | None = None,
@@ -88,16 +116,15 @@ def svg_map(
     """What the SVG shows of a built route (None before it is built), with the part walked."""
     if route.status != RouteStatus.READY:
         return None
-    coords = line_coords(route.id)
-    frame = svg_maps.Frame(coords)
+    base = _unwalked(route.id, route.built_at)
     walked, marker = "", None
     if distance_m is not None:
         walked_coords = _walked(route, distance_m, position)
-        walked, marker = frame.points(walked_coords), frame.project(*walked_coords[-1])
-    rows = list(db.session.execute(_WAYPOINTS, {"id": route.id}))
-    anchored = svg_maps.unwrap([coords[0]] + [(lon, lat) for lon, lat, _ in rows])[1:]
-    waypoints = [(*frame.project(*xy), row[2]) for xy, row in zip(anchored, rows, strict=True)]
-    return SvgMap(frame.view_box, frame.points(coords), walked, waypoints, marker)
+        walked = base.frame.points(walked_coords)
+        marker = base.frame.project(*walked_coords[-1])
+    return SvgMap(
+        base.frame.view_box, base.line, walked, base.waypoints, marker, base.world, base.labels
+    )
 
 
 def leaflet_line(route: Route) -> list[list[float]]:

@@ -1,12 +1,16 @@
 """Small server-side SVG maps (no JavaScript, no tiles), for routes and walkers' own tracks,
 and the same simplified lines for Leaflet.
 
+A journey's map shows country around its route (`Frame.around`), the land under it
+(`map_context`) and the milestones' names where they fit (`fit_labels`).
+
 Lines are simplified in PostGIS to about one unit of the drawing, then thinned to a fixed vertex
 budget; longitudes are unwrapped so a line across the antimeridian draws as one short line, not
 one around the world.
 """
 
 import math
+from dataclasses import dataclass
 
 from sqlalchemy import TextClause, text
 
@@ -61,6 +65,22 @@ def lat_lons(coords: Coords) -> list[list[float]]:
 class Frame:
     """Projects lon/lat into a viewBox WIDTH wide that fits `coords` inside a PAD margin."""
 
+    @classmethod
+    def around(cls, coords: Coords, margin: float = 0.12, aspect=(0.6, 1.0)) -> "Frame":
+        """A frame with country around `coords`: a margin on each side, and a height between
+        aspect[0] and aspect[1] of the width, so an east-west route is not a thin strip."""
+        xs, ys = zip(*coords, strict=True)
+        mid_lon, mid_lat = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+        kx = math.cos(math.radians(mid_lat))
+        width = max((max(xs) - min(xs)) * kx, 0.02) * (1 + 2 * margin)
+        height = max(max(ys) - min(ys), 0.02) * (1 + 2 * margin)
+        height = max(height, width * aspect[0])
+        width = max(width, height / aspect[1])
+        half_lon, half_lat = width / kx / 2, min(height / 2, 89.0)
+        return cls(
+            [(mid_lon - half_lon, mid_lat - half_lat), (mid_lon + half_lon, mid_lat + half_lat)]
+        )
+
     def __init__(self, coords: Coords):
         xs, ys = zip(*coords, strict=True)
         self.west, self.south = min(xs), min(ys)
@@ -75,6 +95,65 @@ class Frame:
         x = PAD + (lon - self.west) * self.kx * self.scale
         return round(x, 1), round(self.height - PAD - (lat - self.south) * self.scale, 1)
 
+    def bounds(self, overlap: float = 0.0) -> tuple[float, float, float, float]:
+        """(west, south, east, north) of the whole viewBox, margin included, in degrees, and
+        `overlap` (a fraction of the width) beyond it on every side."""
+        beyond = overlap * WIDTH
+        west = self.west - (PAD + beyond) / (self.kx * self.scale)
+        south = self.south - (PAD + beyond) / self.scale
+        east = west + (WIDTH + 2 * beyond) / (self.kx * self.scale)
+        return west, south, east, south + (self.height + 2 * beyond) / self.scale
+
+    def affine(self) -> dict[str, float]:
+        """ST_Affine's (a, e, xoff, yoff) for `project`, for ST_AsSVG, which writes -y."""
+        return {
+            "a": self.kx * self.scale,
+            "e": self.scale,
+            "xoff": PAD - self.west * self.kx * self.scale,
+            "yoff": -(self.height - PAD) - self.south * self.scale,
+        }
+
     def points(self, coords: Coords) -> str:
         """The `points` of an SVG polyline."""
         return " ".join("{:g},{:g}".format(*self.project(lon, lat)) for lon, lat in coords)
+
+
+LABEL_SIZE = 9.0  # font size in viewBox units
+_CHAR_WIDTH = 0.62  # of the font size, for an average character
+_GAP = 5.0  # from the dot to its label
+
+
+@dataclass(frozen=True)
+class Label:
+    x: float
+    y: float
+    text: str
+    anchor: str  # "start" (right of the dot) or "end" (left of it)
+
+
+def fit_labels(stops: list[tuple[float, float, str]], width: float, height: float) -> list[Label]:
+    """Names beside their dots where they fit inside the map, clear of other names and dots:
+    the start and the end first, then the rest in order."""
+    placed = [(x - 3, y - 3, x + 3, y + 3) for x, y, _ in stops]  # the dots
+    labels = []
+    for index in dict.fromkeys([0, len(stops) - 1, *range(1, len(stops) - 1)]):
+        if index < 0:
+            continue
+        x, y, name = stops[index]
+        w = len(name) * LABEL_SIZE * _CHAR_WIDTH
+        top, bottom = y - LABEL_SIZE / 2 - 1, y + LABEL_SIZE / 2 + 1
+        for anchor, left in (("start", x + _GAP), ("end", x - _GAP - w)):
+            box = (left, top, left + w, bottom)
+            inside = left >= 1 and left + w <= width - 1 and top >= 1 and bottom <= height - 1
+            if inside and not any(_overlap(box, other) for other in placed):
+                placed.append(box)
+                text_x = left if anchor == "start" else left + w
+                labels.append(
+                    Label(round(text_x, 1), round(y + LABEL_SIZE * 0.35, 1), name, anchor)
+                )
+                break
+    return labels
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]

@@ -15,6 +15,7 @@ from milequest.refusals import Refused
 from milequest.services.atlas import route_positions
 from milequest.services.core import counters, team_events
 from milequest.services.core.team_locks import lock_team
+from milequest.services.journeying import postcards
 
 
 class JourneyError(Refused):
@@ -139,11 +140,12 @@ def announce_progress(journey: Journey, by: User | None = None) -> None:
     """Append a milestone event for each waypoint newly passed, then complete if at the end.
 
     Milestones are announced once: walking back below one (an edit) and past it again is quiet.
+    Each makes a postcard, in the same transaction as its event.
     """
     passed = [w for w in journey.route.waypoints if w.distance_m <= journey.distance_m]
     for waypoint in passed[journey.milestones_reached :]:
         if waypoint.distance_m > 0:  # the start is not a milestone
-            team_events.record(
+            event = team_events.record(
                 journey.team_id,
                 "milestone_reached",
                 actor=by,
@@ -151,6 +153,8 @@ def announce_progress(journey: Journey, by: User | None = None) -> None:
                 waypoint=waypoint.name,
                 note=waypoint.note,
             )
+            if event is not None:
+                postcards.make_postcard(journey, waypoint, event, by)
     journey.milestones_reached = max(journey.milestones_reached, len(passed))
     complete_if_finished(journey)
     db.session.flush()

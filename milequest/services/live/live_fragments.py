@@ -17,7 +17,7 @@ from flask import render_template
 
 from milequest.extensions import db
 from milequest.models import Team, TeamEvent
-from milequest.services.journeying import journeys
+from milequest.services.journeying import journeys, postcards
 from milequest.services.teamwork import leaderboards
 
 
@@ -93,6 +93,8 @@ def render_event_message(event: TeamEvent, units: str = "km") -> str:
         pieces.append(f'<ol hx-swap-oob="afterbegin:#team-event-list">{item}</ol>')
     for name in PARTS_BY_KIND.get(event.kind, ()):
         pieces.append(_render_part(name, team, viewer))
+    if event.kind == "milestone_reached":
+        pieces.append(_postcard(event, viewer))
     pieces.append(render_template("teams/_live_cursor.html", team=team, after=event.id))
     return "\n".join(piece for piece in pieces if piece)
 
@@ -100,6 +102,14 @@ def render_event_message(event: TeamEvent, units: str = "km") -> str:
 def render_events_message(events: list[TeamEvent], units: str = "km") -> str:
     """What a poll answers: the messages of `events` (oldest first), one after another."""
     return "\n".join(render_event_message(event, units) for event in events)
+
+
+def _postcard(event: TeamEvent, viewer: Viewer) -> str:
+    """The milestone's postcard, for every member on the page (the same for all of them)."""
+    postcard = postcards.for_event(event.id)
+    if postcard is None:
+        return ""
+    return render_template("postcards/_live.html", postcard=postcard, current_user=viewer)
 
 
 def _render_part(name: str, team: Team, viewer: Viewer) -> str:

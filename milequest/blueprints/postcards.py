@@ -1,0 +1,69 @@
+"""Milestone postcards (the banner, dismissing one, a journey's gallery) and the certificate
+of a completed journey, as a printable page and as an image to share. Members only."""
+
+from flask import Blueprint, Response, abort, render_template, url_for
+from flask_login import current_user
+
+from milequest.blueprints.team_scope import team_view
+from milequest.extensions import db
+from milequest.htmx import fragment_or_see_other
+from milequest.services.core.team_access import Need
+from milequest.services.journeying import journeys, postcards
+from milequest.services.teamwork import leaderboards
+
+bp = Blueprint("postcards", __name__, url_prefix="/teams/<int:team_id>")
+
+
+def unseen_postcards(access) -> list:
+    """The team page's banner: what this member has not seen yet, recorded as seen now."""
+    shown = postcards.show_unseen(access.membership)
+    if shown:
+        db.session.commit()
+    return shown
+
+
+@bp.post("/postcards/<int:postcard_id>/dismiss")
+@team_view(bp, need=Need.MEMBER)
+def dismiss(access, postcard_id: int):
+    postcard = postcards.team_postcard(access.team.id, postcard_id) or abort(404)
+    postcards.mark_seen(postcard, current_user.id)
+    db.session.commit()
+    back = url_for("teams.show", team_id=access.team.id)
+    return fragment_or_see_other("postcards/_dismissed.html", back, postcard=postcard)
+
+
+@bp.get("/journeys/<int:journey_id>/postcards")
+@team_view(bp, need=Need.MEMBER)
+def gallery(access, journey_id: int):
+    journey = postcards.team_journey(access.team.id, journey_id) or abort(404)
+    return render_template(
+        "postcards/gallery.html",
+        team=access.team,
+        journey=journey,
+        postcards=postcards.of_journey(journey),
+    )
+
+
+@bp.get("/journeys/<int:journey_id>/certificate")
+@team_view(bp, need=Need.MEMBER)
+def certificate(access, journey_id: int):
+    return render_template("postcards/certificate.html", **_certificate(access, journey_id))
+
+
+@bp.get("/journeys/<int:journey_id>/certificate.svg")
+@team_view(bp, need=Need.MEMBER)
+def certificate_image(access, journey_id: int):
+    svg = render_template("postcards/certificate.svg", **_certificate(access, journey_id))
+    return Response(svg, mimetype="image/svg+xml")
+
+
+def _certificate(access, journey_id: int) -> dict:
+    journey = postcards.completed_journey(access.team.id, journey_id) or abort(404)
+    return {
+        "team": access.team,
+        "journey": journey,
+        "progress": journeys.progress(journey),
+        "days": (journey.ended_at.date() - journey.started_on).days + 1,
+        "walkers": postcards.walkers_so_far(journey.id),
+        "standings": leaderboards.leaderboard(journey),
+    }
