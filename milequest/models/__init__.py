@@ -30,3 +30,6 @@ __all__ = [
     "WalkerDay",
     "Waypoint",
 ]
+from milequest.models.notification import Notification, NotificationSettings
+
+__all__ += ["Notification", "NotificationSettings"]
