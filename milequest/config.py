@@ -13,7 +13,7 @@ LOCAL_DATABASE_URL = "postgresql://postgres@127.0.0.1:55432/milequest"
 LOCAL_REDIS_URL = "redis://127.0.0.1:56379/0"
 
 
-QUEUES = ("moderation", "routes", "imports", "aggregation", "email")
+QUEUES = ("moderation", "routes", "imports", "aggregation", "email", "notifications")
 
 
 class Defaults:
@@ -74,6 +74,9 @@ class Defaults:
     MAIL_SMTP_PASSWORD = ""
     MAIL_SMTP_STARTTLS = False
     MAIL_SMTP_TIMEOUT_S = 10
+    # Where walkers reach the site: links in emails that a worker writes point there.
+    PUBLIC_URL = "http://127.0.0.1:5000"
+    NOTIFICATION_DELIVERY_DELAY_S = 0  # tests only: makes a delivery observably slow
 
     # Routes: which router builds lines (see services/routers.py), how finely lines are cut,
     # and the Leaflet tiles (the CSP's img-src follows the tile URL's host).
@@ -110,6 +113,7 @@ class Defaults:
             "workers.aggregation",
             "workers.email",
             "workers.imports",
+            "workers.notifications",
             "workers.photos",
             "workers.routes",
         ],
@@ -119,6 +123,7 @@ class Defaults:
             "workers.aggregation.*": {"queue": "aggregation"},
             "workers.imports.*": {"queue": "imports"},
             "workers.photos.*": {"queue": "moderation"},
+            "workers.notifications.*": {"queue": "notifications"},
         },
         "beat_schedule": {
             "reconcile-counters": {
@@ -137,6 +142,27 @@ class Defaults:
             "requeue-stuck-photos": {
                 "task": "workers.photos.sweep_stuck_photos",
                 "schedule": 300.0,
+            },
+            # Notifications: the hourly ones find walkers in their local morning or evening.
+            "notify-from-team-events": {
+                "task": "workers.notifications.sweep_team_events",
+                "schedule": 600.0,
+            },
+            "send-due-notification-email": {
+                "task": "workers.notifications.sweep_due_email",
+                "schedule": 300.0,
+            },
+            "send-weekly-digests": {
+                "task": "workers.notifications.sweep_weekly_digests",
+                "schedule": 3600.0,
+            },
+            "nudge-walkers": {
+                "task": "workers.notifications.sweep_walk_nudges",
+                "schedule": 3600.0,
+            },
+            "notify-review-waiting": {
+                "task": "workers.notifications.notify_review_waiting",
+                "schedule": 3600.0,
             },
         },
     }

@@ -18,6 +18,7 @@ class Message:
     to: str
     subject: str
     body_text: str
+    headers: tuple[tuple[str, str], ...] = ()  # extra headers, e.g. List-Unsubscribe
 
 
 class Backend(Protocol):
@@ -72,6 +73,8 @@ def build(config, message: Message) -> EmailMessage:
     email["Subject"] = message.subject
     email["Date"] = formatdate(usegmt=True)
     email["Message-ID"] = make_msgid(domain="milequest")
+    for name, value in message.headers:
+        email[name] = value
     email.set_content(message.body_text)
     return email
 

@@ -13,6 +13,7 @@ from milequest.blueprints import (
     invites,
     journeys,
     live,
+    notifications,
     pages,
     photos,
     postcards,
@@ -41,6 +42,7 @@ def register(app: Flask) -> None:
         pwa,
         photos,
         postcards,
+        notifications,
     ):
         app.register_blueprint(blueprint.bp)
     errors.register(app)

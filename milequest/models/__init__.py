@@ -34,3 +34,6 @@ from milequest.models.atlas import AtlasFeature
 from milequest.models.postcard import Postcard, PostcardView
 
 __all__ += ["AtlasFeature", "Postcard", "PostcardView"]
+from milequest.models.notification import Notification, NotificationSettings
+
+__all__ += ["Notification", "NotificationSettings"]

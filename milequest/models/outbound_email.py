@@ -6,6 +6,7 @@ The `email` queue delivers it; `sent_at` makes delivery idempotent.
 from datetime import datetime
 
 from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from milequest.extensions import db
@@ -23,3 +24,5 @@ class OutboundEmail(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Extra headers (List-Unsubscribe for notifications), written as they are.
+    headers: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")

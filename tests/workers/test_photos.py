@@ -64,8 +64,10 @@ def committed_photo(app) -> tuple[Photo, Path]:
     return photo, Path(app.config["PHOTO_STORAGE_DIR"]) / photo.derived_key("display")
 
 
-def start_worker(app, log: Path, pool: str = "solo", **settings: str) -> subprocess.Popen:
-    """A `celery worker` process on the moderation queue with the tests' database and Redis."""
+def start_worker(
+    app, log: Path, pool: str = "solo", queues: str = "moderation", **settings: str
+) -> subprocess.Popen:
+    """A `celery worker` process on `queues` with the tests' database and Redis."""
     env = {
         **os.environ,
         "DATABASE_URL": databases.test_database_url(),
@@ -74,7 +76,7 @@ def start_worker(app, log: Path, pool: str = "solo", **settings: str) -> subproc
         **{f"MILEQUEST_{k}": v for k, v in settings.items()},
     }
     command = [str(Path(sys.executable).parent / "celery"), "-A", "celery_app:celery", "worker"]
-    options = ["-Q", "moderation", "-P", pool, "-c", "1", "--without-gossip", "--without-mingle"]
+    options = ["-Q", queues, "-P", pool, "-c", "1", "--without-gossip", "--without-mingle"]
     return subprocess.Popen(
         [*command, *options, "-n", f"{log.stem}@%h", "--loglevel", "INFO"],
         cwd=ROOT,

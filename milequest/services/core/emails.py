@@ -16,10 +16,15 @@ DELIVER_TASK = "workers.email.deliver_email"
 MAX_ATTEMPTS = 8
 
 
-def queue_email(to: str, subject: str, template: str, **context) -> OutboundEmail:
+def queue_email(
+    to: str, subject: str, template: str, *, headers: dict | None = None, **context
+) -> OutboundEmail:
     """Write an email to the outbox (flushed, not committed). `template` is a text template."""
     row = OutboundEmail(
-        to_address=to, subject=subject, body_text=render_template(template, **context)
+        to_address=to,
+        subject=subject,
+        body_text=render_template(template, **context),
+        headers=headers or {},
     )
     db.session.add(row)
     db.session.flush()
@@ -43,7 +48,10 @@ def deliver_email(email_id: int) -> bool:
         return False
     row.attempts += 1
     try:
-        mail.send(current_app.config, mail.Message(row.to_address, row.subject, row.body_text))
+        message = mail.Message(
+            row.to_address, row.subject, row.body_text, tuple((row.headers or {}).items())
+        )
+        mail.send(current_app.config, message)
     except Exception as exc:
         row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
         raise

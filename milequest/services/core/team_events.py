@@ -11,12 +11,17 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from milequest.extensions import db
+from milequest.lib import task_queue
 from milequest.models import Team, TeamEvent, User
 from milequest.services.core.commit_hooks import after_commit
 
 CHANNEL_PREFIX = "team:"
 _APPEND_LOCK = 0x7E57  # first key of pg_advisory_xact_lock(key, team_id)
 QUIET_KINDS = ("activity_changed",)  # an edit or a delete: live totals move, the feed says nothing
+# Events that notify walkers (services/notifications/team_news): queued by task name once the
+# event commits, so core never imports the feature.
+NOTIFYING_KINDS = ("milestone_reached", "journey_completed", "member_joined")
+NOTIFY_TASK = "workers.notifications.notify_team_event"
 
 
 def record(
@@ -42,6 +47,8 @@ def record(
     db.session.add(event)
     db.session.flush()
     after_commit(_publish, team_id, event.id)  # a hub reading the log earlier would miss it
+    if kind in NOTIFYING_KINDS:
+        after_commit(task_queue.send, NOTIFY_TASK, event.id, "notifications")
     return event
 
 

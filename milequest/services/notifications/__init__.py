@@ -1,0 +1,1 @@
+"""Notifications: created once per (walker, cause), shown in the app, emailed through the outbox."""

@@ -1,0 +1,97 @@
+"""Email a notification: hand it to the outbox once, when it is due and still wanted.
+
+The notification's row lock serializes deliveries of one notification, and `email_id` records
+the hand-over in the same transaction that writes the outbox row: a worker killed before its
+commit leaves neither, so the redelivered task does it once. The outbox then sends it.
+"""
+
+import time
+from datetime import datetime
+from urllib.parse import urljoin
+
+from flask import current_app, url_for
+from sqlalchemy import select
+
+from milequest.extensions import db
+from milequest.lib import task_queue
+from milequest.models import Notification, User
+from milequest.models.base import utcnow
+from milequest.models.notification import Channel, NotificationKind
+from milequest.services.core import emails
+from milequest.services.notifications import preferences, unsubscribe
+
+DELIVER_TASK = "workers.notifications.deliver_notification"
+QUEUE = "notifications"
+SWEEP_BATCH = 500
+
+
+def enqueue(notification_id: int) -> None:
+    task_queue.send(DELIVER_TASK, notification_id, QUEUE)
+
+
+def deliver(notification_id: int, now: datetime | None = None) -> bool:
+    """Write the notification's email to the outbox if due, wanted and not written yet.
+
+    True when it did so now (flushed; the caller commits). Call with URLs buildable
+    (`lib.public_urls`).
+    """
+    now = now or utcnow()
+    row = db.session.execute(
+        select(Notification).where(Notification.id == notification_id).with_for_update()
+    ).scalar_one_or_none()
+    if row is None or row.email_id is not None or row.email_due_at is None:
+        return False
+    if row.email_due_at > now:
+        return False
+    user = db.session.get(User, row.user_id)
+    kind = NotificationKind(row.kind)
+    choices = preferences.choices_of(user.id)
+    if not choices.wanted(kind, Channel.EMAIL):  # turned off since: never sent
+        row.email_due_at = None
+        return False
+    if (due := preferences.email_time(user, choices, now)) > now:  # quiet hours moved
+        row.email_due_at = due
+        return False
+    row.email_id = _write_email(row, user, kind).id
+    db.session.flush()
+    if delay_s := current_app.config["NOTIFICATION_DELIVERY_DELAY_S"]:
+        time.sleep(delay_s)  # tests only: a worker can be killed before this commits
+    return True
+
+
+def _write_email(row: Notification, user: User, kind: NotificationKind):
+    unsubscribe_url = url_for(
+        "notifications.unsubscribe",
+        token=unsubscribe.make_token(user.id, kind),
+        _external=True,
+    )
+    return emails.queue_email(
+        user.email,
+        row.title,
+        "emails/notification.txt",
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+        walker=user,
+        notification=row,
+        kind_label=preferences.KINDS[kind].label,
+        url=urljoin(url_for("pages.index", _external=True), row.link),
+        unsubscribe_url=unsubscribe_url,
+        settings_url=url_for("accounts.profile_form", _anchor="notifications", _external=True),
+    )
+
+
+def due_ids(now: datetime | None = None) -> list[int]:
+    """Notifications whose email is due and not handed over (a lost task, quiet hours over)."""
+    return list(
+        db.session.scalars(
+            select(Notification.id)
+            .where(
+                Notification.email_id.is_(None),
+                Notification.email_due_at <= (now or utcnow()),
+            )
+            .order_by(Notification.email_due_at)
+            .limit(SWEEP_BATCH)
+        )
+    )
