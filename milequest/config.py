@@ -30,6 +30,7 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    SESSION_LIFETIME_S = 60 * 60 * 24 * 7  # a session without "keep me logged in" (server side)
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 4
     MAX_CONTENT_LENGTH = 41 * 1024 * 1024  # four 10 MB photos and the form around them
 

@@ -17,6 +17,7 @@ from milequest.blueprints import (
     photos,
     pwa,
     routes,
+    sessions,
     team_members,
     teams,
 )
@@ -39,6 +40,7 @@ def register(app: Flask) -> None:
         activity_reviews,
         pwa,
         photos,
+        sessions,
     ):
         app.register_blueprint(blueprint.bp)
     errors.register(app)

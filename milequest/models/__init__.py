@@ -30,3 +30,7 @@ __all__ = [
     "WalkerDay",
     "Waypoint",
 ]
+from milequest.models.data_export import DataExport
+from milequest.models.walker_session import WalkerSession
+
+__all__ += ["DataExport", "WalkerSession"]
