@@ -106,6 +106,7 @@ class Defaults:
             "workers.imports",
             "workers.photos",
             "workers.routes",
+            "workers.accounts",
         ],
         "task_routes": {
             "workers.email.*": {"queue": "email"},
@@ -131,6 +132,14 @@ class Defaults:
             "requeue-stuck-photos": {
                 "task": "workers.photos.sweep_stuck_photos",
                 "schedule": 300.0,
+            },
+            "delete-due-accounts": {
+                "task": "workers.accounts.delete_due_accounts",
+                "schedule": 3600.0,
+            },
+            "forget-finished-sessions": {
+                "task": "workers.accounts.forget_finished_sessions",
+                "schedule": 86400.0,
             },
         },
     }

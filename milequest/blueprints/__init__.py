@@ -3,6 +3,7 @@
 from flask import Flask
 
 from milequest.blueprints import (
+    account_deletion,
     accounts,
     activities,
     activity_reviews,
@@ -41,6 +42,7 @@ def register(app: Flask) -> None:
         pwa,
         photos,
         sessions,
+        account_deletion,
     ):
         app.register_blueprint(blueprint.bp)
     errors.register(app)

@@ -23,7 +23,7 @@ from milequest.forms.accounts import (
     SignUpForm,
 )
 from milequest.htmx import redirect_to_login, see_other
-from milequest.services.walkers import accounts, walker_sessions
+from milequest.services.walkers import account_deletion, accounts, walker_sessions
 from milequest.services.walkers.account_tokens import TokenError
 
 bp = Blueprint("accounts", __name__)
@@ -146,7 +146,9 @@ def login():
         form.form_errors.append("That email and password do not match an account.")
         return render_template("accounts/login.html", form=form, next=next_url), 422
     _log_in(user, remember=form.remember.data)
-    db.session.commit()  # the session, and a rehashed password
+    if account_deletion.cancel_deletion(user):
+        flash("Welcome back: your account will not be deleted.", "success")
+    db.session.commit()  # the session, a rehashed password, a cancelled deletion
     return see_other(safe_next_url(next_url), reload=True)
 
 
