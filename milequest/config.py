@@ -137,6 +137,10 @@ class Defaults:
                 "task": "workers.accounts.delete_due_accounts",
                 "schedule": 3600.0,
             },
+            "sweep-data-exports": {
+                "task": "workers.accounts.sweep_data_exports",
+                "schedule": 300.0,
+            },
             "forget-finished-sessions": {
                 "task": "workers.accounts.forget_finished_sessions",
                 "schedule": 86400.0,

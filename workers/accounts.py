@@ -1,10 +1,10 @@
-"""Account upkeep on the `aggregation` queue: due deletions, old sessions."""
+"""Account jobs: due deletions and old sessions (`aggregation`), data exports (`imports`)."""
 
 from celery import shared_task
 
 from milequest.extensions import db
 from milequest.lib import task_queue
-from milequest.services.walkers import account_deletion, walker_sessions
+from milequest.services.walkers import account_deletion, data_exports, walker_sessions
 
 DELETE_TASK = "workers.accounts.delete_account"
 
@@ -31,3 +31,27 @@ def forget_finished_sessions() -> int:
     gone = walker_sessions.delete_finished_sessions()
     db.session.commit()
     return gone
+
+
+@shared_task(name="workers.accounts.build_data_export")
+def build_data_export(export_id: int) -> None:
+    try:
+        data_exports.build_export(export_id)
+    except Exception:
+        db.session.rollback()
+        data_exports.fail(export_id, "Something went wrong while building it. Please ask again.")
+        db.session.commit()
+        raise
+    db.session.commit()
+
+
+@shared_task(name="workers.accounts.sweep_data_exports")
+def sweep_data_exports() -> int:
+    """Remove expired exports (and their zips); re-queue ones stuck on the way."""
+    for export_id in data_exports.expired_export_ids():
+        data_exports.remove_export(export_id)
+    stuck = data_exports.stuck_export_ids()
+    db.session.commit()
+    for export_id in stuck:
+        data_exports.enqueue(export_id)
+    return len(stuck)

@@ -7,6 +7,7 @@ from milequest.blueprints import (
     accounts,
     activities,
     activity_reviews,
+    data_exports,
     devmail,
     errors,
     health,
@@ -43,6 +44,7 @@ def register(app: Flask) -> None:
         photos,
         sessions,
         account_deletion,
+        data_exports,
     ):
         app.register_blueprint(blueprint.bp)
     errors.register(app)

@@ -19,10 +19,9 @@ from flask import url_for
 from sqlalchemy import delete, exists, func, select, update
 
 from milequest.extensions import db
-from milequest.lib.photo_storage import storage
+from milequest.lib.photo_storage import delete_objects
 from milequest.models import (
     Activity,
-    DataExport,
     Journey,
     JourneyContribution,
     JourneyMemberDay,
@@ -42,7 +41,7 @@ from milequest.services.core import counters, emails, team_events
 from milequest.services.core.commit_hooks import after_commit
 from milequest.services.core.team_locks import lock_team
 from milequest.services.teamwork import teams
-from milequest.services.walkers import walker_sessions
+from milequest.services.walkers import data_exports, walker_sessions
 
 GRACE = timedelta(days=7)
 
@@ -171,19 +170,10 @@ def _forget(user: User) -> None:
     db.session.execute(delete(Route).where(Route.owner_id == uid))
     for table in (JourneyMemberDay, JourneyContribution, WalkerDay, Membership):
         db.session.execute(delete(table).where(table.user_id == uid))
-    export_keys = [
-        export.storage_key
-        for export in db.session.scalars(select(DataExport).where(DataExport.user_id == uid))
-    ]
+    export_keys = data_exports.storage_keys_of(uid)
     if export_keys:
-        after_commit(_delete_files, export_keys)
+        after_commit(delete_objects, export_keys)
 
 
 def _blank(column, user_id: int) -> None:
     db.session.execute(update(column.class_).where(column == user_id).values({column.key: None}))
-
-
-def _delete_files(keys: list[str]) -> None:
-    store = storage()
-    for key in keys:
-        store.delete(key)
