@@ -30,6 +30,7 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    SESSION_LIFETIME_S = 60 * 60 * 24 * 7  # a session without "keep me logged in" (server side)
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 4
     MAX_CONTENT_LENGTH = 41 * 1024 * 1024  # four 10 MB photos and the form around them
 
@@ -116,6 +117,7 @@ class Defaults:
             "workers.notifications",
             "workers.photos",
             "workers.routes",
+            "workers.accounts",
         ],
         "task_routes": {
             "workers.email.*": {"queue": "email"},
@@ -163,6 +165,18 @@ class Defaults:
             "notify-review-waiting": {
                 "task": "workers.notifications.notify_review_waiting",
                 "schedule": 3600.0,
+            },
+            "delete-due-accounts": {
+                "task": "workers.accounts.delete_due_accounts",
+                "schedule": 3600.0,
+            },
+            "sweep-data-exports": {
+                "task": "workers.accounts.sweep_data_exports",
+                "schedule": 300.0,
+            },
+            "forget-finished-sessions": {
+                "task": "workers.accounts.forget_finished_sessions",
+                "schedule": 86400.0,
             },
         },
     }

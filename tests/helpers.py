@@ -50,6 +50,9 @@ def link_in(email: OutboundEmail, path_prefix: str) -> str:
 
 def sign_in_as(client, user) -> None:
     """Start a session for `user` directly (for tests about something other than logging in)."""
+    from milequest.services.walkers import walker_sessions
+
+    walker_sessions.start_session(user, remember=False, user_agent="tests")
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True

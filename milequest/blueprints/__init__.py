@@ -3,9 +3,11 @@
 from flask import Flask
 
 from milequest.blueprints import (
+    account_deletion,
     accounts,
     activities,
     activity_reviews,
+    data_exports,
     devmail,
     errors,
     health,
@@ -19,6 +21,7 @@ from milequest.blueprints import (
     postcards,
     pwa,
     routes,
+    sessions,
     team_members,
     teams,
 )
@@ -43,6 +46,9 @@ def register(app: Flask) -> None:
         photos,
         postcards,
         notifications,
+        sessions,
+        account_deletion,
+        data_exports,
     ):
         app.register_blueprint(blueprint.bp)
     errors.register(app)

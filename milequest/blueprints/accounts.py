@@ -23,7 +23,7 @@ from milequest.forms.accounts import (
     SignUpForm,
 )
 from milequest.htmx import redirect_to_login, see_other
-from milequest.services.walkers import accounts
+from milequest.services.walkers import account_deletion, accounts, walker_sessions
 from milequest.services.walkers.account_tokens import TokenError
 
 bp = Blueprint("accounts", __name__)
@@ -32,8 +32,8 @@ SIGNUP_NEXT = "signup_next"  # where the walker was going (an invite) when they 
 
 
 @login_manager.user_loader
-def load_user(session_id: str):
-    return accounts.user_for_session_id(session_id)
+def load_user(cookie_id: str):
+    return walker_sessions.user_for_cookie_id(cookie_id)
 
 
 @login_manager.unauthorized_handler
@@ -53,6 +53,13 @@ def _submitted_email() -> str:
 
 def _failed(response) -> bool:
     return response.status_code >= 400  # a log-in answers 303, or 200 to htmx, when it works
+
+
+def _log_in(user, *, remember: bool = False) -> None:
+    """A fresh session (nothing carried over) with its server-side row; the caller commits."""
+    session.clear()
+    walker_sessions.start_session(user, remember=remember, user_agent=request.user_agent.string)
+    login_user(user, remember=remember)
 
 
 def safe_next_url(target: str | None) -> str:
@@ -98,12 +105,13 @@ def verify(token: str):
         user = accounts.verify_email(token)
     except TokenError as exc:
         return render_template("accounts/token_problem.html", reason=exc.reason, kind="verify"), 400
-    db.session.commit()
+    next_url = session.pop(SIGNUP_NEXT, None)
     if session.pop(PENDING_SIGNUP, None) == user.id and not current_user.is_authenticated:
-        login_user(user)
+        _log_in(user)
+    db.session.commit()
     flash("Your email is confirmed. Welcome to Mile Quest!", "success")
     if current_user.is_authenticated:
-        return redirect(session.pop(SIGNUP_NEXT, None) or url_for("pages.dashboard"))
+        return redirect(next_url or url_for("pages.dashboard"))
     return redirect(url_for("accounts.login_form"))
 
 
@@ -137,14 +145,18 @@ def login():
     if user is None:
         form.form_errors.append("That email and password do not match an account.")
         return render_template("accounts/login.html", form=form, next=next_url), 422
-    db.session.commit()  # a rehashed password
-    session.clear()  # a fresh session on log-in: nothing carried over from before
-    login_user(user, remember=form.remember.data)
+    _log_in(user, remember=form.remember.data)
+    if account_deletion.cancel_deletion(user):
+        flash("Welcome back: your account will not be deleted.", "success")
+    db.session.commit()  # the session, a rehashed password, a cancelled deletion
     return see_other(safe_next_url(next_url), reload=True)
 
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        walker_sessions.end_current_session(current_user)
+        db.session.commit()
     logout_user()
     session.clear()
     flash("You are logged out.", "info")
@@ -186,9 +198,8 @@ def reset(token: str):
         user = accounts.reset_password(token, form.password.data)
     except TokenError as exc:
         return render_template("accounts/token_problem.html", reason=exc.reason, kind="reset"), 400
+    _log_in(user)
     db.session.commit()
-    session.clear()
-    login_user(user)
     flash("Your password is changed. Other devices have been logged out.", "success")
     return see_other(url_for("pages.dashboard"), reload=True)
 

@@ -1,7 +1,5 @@
 """Logging a walk, my activities (edit, delete, CSV export)."""
 
-import csv
-import io
 import uuid
 from datetime import date
 
@@ -119,12 +117,8 @@ def delete(activity_id: int):
 
 @bp.get("/export.csv")
 def export():
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(activities.CSV_COLUMNS)
-    writer.writerows(activities.csv_rows(current_user))
     return Response(
-        buffer.getvalue(),
+        activities.csv_document(current_user),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="mile-quest-activities.csv"'},
     )

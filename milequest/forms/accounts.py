@@ -93,3 +93,15 @@ class ProfileForm(FlaskForm):
     timezone = SelectField(
         "Time zone", choices=[SelectChoice(tz, tz.replace("_", " ")) for tz in TIMEZONES]
     )
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(
+        "Your password",
+        validators=[DataRequired("Enter your password to confirm.")],
+        render_kw={"autocomplete": "current-password"},
+    )
+    understood = BooleanField(
+        "I understand my walks, tracks and photos will be deleted for good",
+        validators=[DataRequired("Tick the box to confirm.")],
+    )

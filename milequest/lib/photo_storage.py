@@ -93,3 +93,10 @@ def storage() -> PhotoStorage:
     if settings not in cache:
         cache[settings] = from_config(current_app.config)
     return cache[settings]
+
+
+def delete_objects(keys: list[str]) -> None:
+    """Remove these objects from the configured backend (after a commit: see commit_hooks)."""
+    store = storage()
+    for key in keys:
+        store.delete(key)

@@ -37,3 +37,7 @@ __all__ += ["AtlasFeature", "Postcard", "PostcardView"]
 from milequest.models.notification import Notification, NotificationSettings
 
 __all__ += ["Notification", "NotificationSettings"]
+from milequest.models.data_export import DataExport
+from milequest.models.walker_session import WalkerSession
+
+__all__ += ["DataExport", "WalkerSession"]

@@ -62,7 +62,7 @@ class Journey(db.Model):
     distance_m: Mapped[Decimal] = mapped_column(Numeric(14, 3), default=0, server_default="0")
     # How many of the route's waypoints have been announced as reached (never goes back).
     milestones_reached: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    started_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: deleted
     created_at: Mapped[datetime] = created_at_column()
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -43,7 +43,8 @@ class Route(db.Model):
     __tablename__ = "routes"
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'building', 'ready', 'failed')", name="status"),
-        CheckConstraint("(slug IS NULL) <> (owner_id IS NULL)", name="catalog_or_owned"),
+        # Catalog (a slug), owned, or neither: kept for journeys once its owner has left.
+        CheckConstraint("slug IS NULL OR owner_id IS NULL", name="catalog_or_owned"),
         Index("ix_routes_path", "path", postgresql_using="gist"),
     )
 

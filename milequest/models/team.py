@@ -56,11 +56,11 @@ class Team(db.Model):
     is_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     member_limit: Mapped[int] = mapped_column(Integer, default=50, server_default="50")
     member_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: deleted
     created_at: Mapped[datetime] = created_at_column()
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    created_by: Mapped[User] = relationship()
+    created_by: Mapped[User | None] = relationship()
 
     @property
     def is_archived(self) -> bool:
@@ -128,7 +128,7 @@ class TeamInvite(db.Model):
     kind: Mapped[str] = mapped_column(String(5))
     code: Mapped[str] = mapped_column(String(64), unique=True)
     email: Mapped[str | None] = mapped_column(String(320))
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: deleted
     created_at: Mapped[datetime] = created_at_column()
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -30,6 +30,11 @@ class User(UserMixin, db.Model):
     units: Mapped[str] = mapped_column(String(2), default="km", server_default="km")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     created_at: Mapped[datetime] = created_at_column()
+    # Set when the walker asks to delete the account; logging in before then cancels it.
+    deletion_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    # The token of the session this user object was loaded for (not a column): see get_id.
+    session_token: str = ""
 
     @property
     def is_verified(self) -> bool:
@@ -40,8 +45,8 @@ class User(UserMixin, db.Model):
         return moment.astimezone(ZoneInfo(self.timezone)).date()
 
     def get_id(self) -> str:
-        """The id Flask-Login stores: changing the password ends every other session."""
-        return f"{self.id}:{self.password_fingerprint}"
+        """The id Flask-Login keeps in the cookies: the user and their server-side session."""
+        return f"{self.id}:{self.session_token}"
 
     @property
     def password_fingerprint(self) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy import event, select, update
 from milequest.blocking import run_blocking
 from milequest.extensions import db
 from milequest.lib import image_cleaning, photo_classifier, task_queue
-from milequest.lib.photo_storage import storage
+from milequest.lib.photo_storage import delete_objects, storage
 from milequest.models import Activity, BlockedPhotoHash, Photo
 from milequest.models.base import utcnow
 from milequest.models.photo import PhotoStatus, storage_keys
@@ -75,7 +75,7 @@ def owned_photo(photo_id: int, user_id: int) -> Photo | None:
 
 def delete_photo(photo: Photo) -> None:
     """Remove the row now; the stored objects go once the transaction commits."""
-    after_commit(_delete_files, storage_keys(photo.token))
+    after_commit(delete_objects, storage_keys(photo.token))
     db.session.delete(photo)
     db.session.flush()
 
@@ -165,7 +165,7 @@ def _store(activity: Activity, data: bytes, content_type: str) -> Photo:
         queued_at=utcnow(),
     )
     storage().put(photo.original_key, data, content_type)
-    after_rollback(_delete_files, [photo.original_key])  # else an orphan, named by no row
+    after_rollback(delete_objects, [photo.original_key])  # else an orphan, named by no row
     db.session.add(photo)
     db.session.flush()
     after_commit(enqueue_moderation, photo.id)
@@ -208,16 +208,10 @@ def _pause_if_configured() -> None:
         time.sleep(float(delay_s))
 
 
-def _delete_files(keys: list[str]) -> None:
-    store = storage()
-    for key in keys:
-        store.delete(key)
-
-
 @event.listens_for(Activity, "before_delete")
 def _activity_deleted(mapper, connection, activity: Activity) -> None:
     # The rows go by ON DELETE CASCADE; their stored files must go too, once that is committed.
     tokens = connection.scalars(select(Photo.token).where(Photo.activity_id == activity.id))
     keys = [key for token in tokens for key in storage_keys(token)]
     if keys:
-        after_commit(_delete_files, keys)
+        after_commit(delete_objects, keys)

@@ -13,7 +13,7 @@ from milequest.lib import passwords
 from milequest.models import User
 from milequest.models.base import utcnow
 from milequest.services.core import emails
-from milequest.services.walkers import account_tokens
+from milequest.services.walkers import account_tokens, walker_sessions
 
 TIMEZONES = frozenset(available_timezones())
 
@@ -24,15 +24,6 @@ def normalize_email(email: str) -> str:
 
 def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
-
-
-def user_for_session_id(session_id: str) -> User | None:
-    """The user a Flask-Login id (`<id>:<password fingerprint>`) stands for, if still valid."""
-    user_id, _, fingerprint = session_id.partition(":")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    if user is None or user.password_fingerprint != fingerprint:
-        return None
-    return user
 
 
 def sign_up(email: str, display_name: str, password: str, timezone: str = "UTC") -> User | None:
@@ -121,9 +112,13 @@ def check_reset_token(token: str) -> User:
 
 
 def reset_password(token: str, new_password: str) -> User:
-    """Set a new password; the token stops working. Raises account_tokens.TokenError."""
+    """Set a new password; the token and every session stop working.
+
+    Raises account_tokens.TokenError.
+    """
     user = check_reset_token(token)
     user.password_hash = passwords.hash_password(new_password)
+    walker_sessions.end_all_sessions(user.id)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()  # the reset link proved the address
     return user

@@ -3,6 +3,8 @@
 A client id (one per rendered form) makes a replayed or double-tapped log a no-op.
 """
 
+import csv
+import io
 import uuid
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -281,6 +283,15 @@ def csv_rows(walker: User):
             a.created_at.isoformat(),
             str(a.counts_for_journeys).lower(),
         )
+
+
+def csv_document(walker: User) -> str:
+    """Every activity of the walker as a CSV file, with its header row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(csv_rows(walker))
+    return buffer.getvalue()
 
 
 def owned_activity(activity_id: int, walker: User) -> Activity | None:

@@ -1,8 +1,10 @@
-"""A walker's activities as one GPX file: a track each (points where recorded), tagged with
-the activity's client id so the file imports back as duplicates, not as new walks.
+"""A walker's activities as GPX: one file with a track each (points where recorded), or a file
+per recorded walk; tracks are tagged with the activity's client id so a file imports back as
+duplicates, not as new walks.
 """
 
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from itertools import groupby
 
 import gpxpy.gpx
@@ -16,17 +18,34 @@ from milequest.services.walks import tracks
 
 def gpx_document(walker: User) -> str:
     """Every activity of `walker`, oldest first, with its whole track (it is their own data)."""
+    gpx = _gpx()
+    for activity, track_ewkt in db.session.execute(_with_tracks(walker)):
+        gpx.tracks.append(_track(activity, track_ewkt))
+    return gpx.to_xml(version="1.1")
+
+
+def recorded_walk_documents(walker: User) -> Iterator[tuple[Activity, str]]:
+    """Each of the walker's recorded walks (an activity with a track) as its own GPX file."""
+    query = _with_tracks(walker).where(Activity.track.is_not(None))
+    for activity, track_ewkt in db.session.execute(query).all():
+        gpx = _gpx()
+        gpx.tracks.append(_track(activity, track_ewkt))
+        yield activity, gpx.to_xml(version="1.1")
+
+
+def _gpx() -> gpxpy.gpx.GPX:
     gpx = gpxpy.gpx.GPX()
     gpx.creator = "Mile Quest"
     gpx.nsmap["mq"] = MQ_NAMESPACE
-    query = (
+    return gpx
+
+
+def _with_tracks(walker: User):
+    return (
         select(Activity, func.ST_AsEWKT(Activity.track))
         .where(Activity.user_id == walker.id)
         .order_by(Activity.activity_date, Activity.id)
     )
-    for activity, track_ewkt in db.session.execute(query):
-        gpx.tracks.append(_track(activity, track_ewkt))
-    return gpx.to_xml(version="1.1")
 
 
 def _track(activity: Activity, track_ewkt: str | None) -> gpxpy.gpx.GPXTrack:
