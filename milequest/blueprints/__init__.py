@@ -6,6 +6,8 @@ from milequest.blueprints import (
     accounts,
     activities,
     activity_reviews,
+    api,
+    api_tokens,
     devmail,
     errors,
     health,
@@ -39,6 +41,8 @@ def register(app: Flask) -> None:
         activity_reviews,
         pwa,
         photos,
+        api,
+        api_tokens,
     ):
         app.register_blueprint(blueprint.bp)
     errors.register(app)

@@ -30,3 +30,4 @@ __all__ = [
     "WalkerDay",
     "Waypoint",
 ]
+from milequest.models.api_token import ApiToken, TokenScope  # noqa: F401
