@@ -25,7 +25,7 @@ spec = SpecTree(
     naming_strategy=lambda model: model.__name__,
     nested_naming_strategy=lambda parent, child: child,
 )
-ID = "int(min=1, max=2147483647)"  # a path id: larger ones are no row, never a database error
+ID = "int(max=2147483647)"  # a path id: larger ones are no row, never a database error
 ERRORS = (400, 401, 404, 422, 429)
 WRITE_ERRORS = (*ERRORS, 403)
 
@@ -46,12 +46,14 @@ def operation(
     ok: dict[int, type[BaseModel] | None],
     query: type[BaseModel] | None = None,
     body: type[BaseModel] | None = None,
+    form: type[BaseModel] | None = None,
     errors: tuple[int, ...] = ERRORS,
     cached: bool = False,
 ):
     """Document a view in the spec and validate its query and JSON body with pydantic.
 
     The view receives `query=` / `body=` (parsed models). Problems answer 422 field by field.
+    A `form` (multipart) is only documented: the view reads its files itself.
     """
     codes = {f"HTTP_{code}": model for code, model in ok.items()}
     codes |= {f"HTTP_{code}": Problem for code in errors}
@@ -67,7 +69,12 @@ def operation(
             return view(**kwargs)
 
         return spec.validate(
-            query=query, json=body, resp=documented, tags=list(tags), skip_validation=True
+            query=query,
+            json=body,
+            form=form,
+            resp=documented,
+            tags=list(tags),
+            skip_validation=True,
         )(wrapper)
 
     return decorator

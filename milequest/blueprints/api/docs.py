@@ -22,6 +22,8 @@ SECURITY_SCHEMES = {
         "description": "The app's own pages; writes also need the X-CSRFToken header.",
     },
 }
+# Successes whose body is not plain JSON, by the name of their schema.
+MEDIA_TYPES = {"RouteFeature": "application/geo+json"}
 RATE_HEADERS = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy")
 
 
@@ -69,7 +71,15 @@ def _tidy(operation: dict) -> None:
         if code.startswith(("4", "5")) and "application/json" in content:
             content[MEDIA_TYPE] = content.pop("application/json")
         if code.startswith("2"):
+            _rename_media_type(content)
             answer["headers"] = {name: {"schema": {"type": "string"}} for name in RATE_HEADERS}
+
+
+def _rename_media_type(content: dict) -> None:
+    schema = content.get("application/json", {}).get("schema", {})
+    name = schema.get("$ref", "").rpartition("/")[2]
+    if name in MEDIA_TYPES:
+        content[MEDIA_TYPES[name]] = content.pop("application/json")
 
 
 def openapi_document() -> dict:

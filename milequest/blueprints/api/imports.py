@@ -13,7 +13,12 @@ from milequest.services.gps_imports import import_batches, imports
 
 
 @bp.post("/imports")
-@operation(tags=("imports",), ok={202: schemas.ImportBatch}, errors=(*WRITE_ERRORS, 413))
+@operation(
+    tags=("imports",),
+    ok={202: schemas.ImportBatch},
+    form=schemas.ImportUpload,
+    errors=(*WRITE_ERRORS, 413),
+)
 @limiter.limit(
     lambda: current_app.config["RATELIMIT_UPLOADS"], key_func=lambda: f"imports:{current_user.id}"
 )

@@ -260,5 +260,9 @@ class PlaceQuery(BaseModel):
     fields: str | None = None
 
 
+class ImportUpload(BaseModel):
+    files: list[bytes] = Field(description="GPX, TCX or FIT files, or a zip of them")
+
+
 class HealthQuery(BaseModel):
     source: str = Field("health-app", min_length=1, max_length=40, pattern=r"^[A-Za-z0-9 ._-]+$")
