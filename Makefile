@@ -53,6 +53,8 @@ static/vendor/.copied: node_modules/.installed
 	mkdir -p static/vendor/leaflet
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images static/vendor/leaflet/
 	cp node_modules/idb-keyval/dist/umd.js static/vendor/idb-keyval.js
+	mkdir -p static/vendor/swagger-ui
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css static/vendor/swagger-ui/
 	@touch $@
 
 # Static files under content-hashed names, with gzip and brotli copies (milequest/static_files.py).

@@ -61,6 +61,7 @@ class Defaults:
     RATELIMIT_TEAM_INVITES = "50 per day"
     RATELIMIT_JOIN_CODE = "20 per 10 minutes"
     RATELIMIT_UPLOADS = "30 per hour"  # per walker, for photo uploads and for GPS imports
+    RATELIMIT_API = "300 per minute"  # per API token (or walker, for the app's own session)
 
     # Live updates: pings keep idle sockets open through proxies and find dead ones; the page
     # never sends, so anything large is refused.

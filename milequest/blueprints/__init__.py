@@ -8,6 +8,8 @@ from milequest.blueprints import (
     activities,
     activity_reviews,
     data_exports,
+    api,
+    api_tokens,
     devmail,
     errors,
     health,
@@ -49,6 +51,8 @@ def register(app: Flask) -> None:
         sessions,
         account_deletion,
         data_exports,
+        api,
+        api_tokens,
     ):
         app.register_blueprint(blueprint.bp)
     errors.register(app)

@@ -57,7 +57,7 @@ def create():
         return render_template("activities/new.html", **form_context(form, today())), 422
     try:
         activity, created = activities.log_activity(
-            current_user, uuid.UUID(form.client_id.data), _input(form), today()
+            current_user, uuid.UUID(form.client_id.data), activity_input(form), today()
         )
         if created:  # a replay's photos came with the first submission
             photos.attach_photos(activity, uploads(request.files))
@@ -97,7 +97,7 @@ def edit(activity_id: int):
     form = ActivityForm()
     if form.validate():
         try:
-            activities.edit_activity(activity, _input(form), today())
+            activities.edit_activity(activity, activity_input(form), today())
             db.session.commit()
             flash("Activity saved.", "success")
             return see_other(url_for("activities.index"))
@@ -152,7 +152,7 @@ def _edit_page(activity, form: ActivityForm) -> str:
     )
 
 
-def _input(form: ActivityForm) -> activities.ActivityInput:
+def activity_input(form: ActivityForm) -> activities.ActivityInput:
     return activities.ActivityInput(
         distance_m=form.distance_m(),
         activity_date=form.activity_date.data,

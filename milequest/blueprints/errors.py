@@ -4,10 +4,12 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from milequest.blueprints.api import problems as api_problems
 from milequest.extensions import db
 from milequest.services.gallery import photos
 from milequest.services.gps_imports import imports
 
+API_PREFIX = "/api/"
 MESSAGES = {
     400: "The request could not be understood.",
     403: "You do not have access to this page.",
@@ -57,6 +59,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error):
+        if request.path.startswith(API_PREFIX):  # an address under the API that has no route
+            return api_problems.from_http_exception(error)
         response = error.get_response()
         body, status = _render(error.code or 500)
         response.set_data(body)

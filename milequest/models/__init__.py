@@ -41,3 +41,4 @@ from milequest.models.data_export import DataExport
 from milequest.models.walker_session import WalkerSession
 
 __all__ += ["DataExport", "WalkerSession"]
+from milequest.models.api_token import ApiToken, TokenScope  # noqa: F401

@@ -49,8 +49,16 @@ NOT_PAGES = {  # files, feeds, fragments and sockets, not pages a walker reads
 REFUSING = {"accounts.verify": 400}  # pages whose right answer here is a refusal
 
 
+API_PAGES = {"api.docs"}  # the API's human docs; its other GET routes answer JSON
+# The API explorer is Swagger UI (third-party, JavaScript only); the docs page is ours.
+
+
 def page_rules() -> list:
-    rules = [r for r in current_app.url_map.iter_rules() if "GET" in r.methods]
+    rules = [
+        r
+        for r in current_app.url_map.iter_rules()
+        if "GET" in r.methods and (not r.endpoint.startswith("api.") or r.endpoint in API_PAGES)
+    ]
     return sorted((r for r in rules if r.endpoint not in NOT_PAGES), key=lambda r: r.rule)
 
 

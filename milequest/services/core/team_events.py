@@ -56,16 +56,15 @@ def _is_archived(team_id: int) -> bool:
     return db.session.scalar(select(Team.archived_at).where(Team.id == team_id)) is not None
 
 
-def recent(team_id: int, limit: int = 20) -> list[TeamEvent]:
-    """The team's feed, newest first: events with words (QUIET_KINDS only move the numbers)."""
-    return list(
-        db.session.scalars(
-            select(TeamEvent)
-            .where(TeamEvent.team_id == team_id, TeamEvent.kind.not_in(QUIET_KINDS))
-            .order_by(TeamEvent.id.desc())
-            .limit(limit)
-        )
+def recent(team_id: int, limit: int = 20, before: int | None = None) -> list[TeamEvent]:
+    """The team's feed, newest first: events with words (QUIET_KINDS only move the numbers);
+    with `before`, the page older than that event id."""
+    query = select(TeamEvent).where(
+        TeamEvent.team_id == team_id, TeamEvent.kind.not_in(QUIET_KINDS)
     )
+    if before is not None:
+        query = query.where(TeamEvent.id < before)
+    return list(db.session.scalars(query.order_by(TeamEvent.id.desc()).limit(limit)))
 
 
 def after(team_id: int, after_id: int, limit: int = 100) -> list[TeamEvent]:

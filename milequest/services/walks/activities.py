@@ -124,7 +124,7 @@ def log_activity(
 
     An implausible one is stored "held" and counts only once a captain approves it.
     """
-    logged = _by_client_id(walker, client_id)
+    logged = by_client_id(walker, client_id)
     if logged is not None:  # a replay answers as the first did, even once its date is too old
         return logged, False
     data = _to_millimetres(data)
@@ -157,7 +157,7 @@ def log_activity(
         .returning(Activity.id)
     ).scalar_one_or_none()
     if inserted is None:  # logged by a parallel request a moment ago: the same answer
-        return _by_client_id(walker, client_id), False
+        return by_client_id(walker, client_id), False
     activity = db.session.get(Activity, inserted)
     credits = _count(activity, activity.distance_m)
     for team_id in sorted({c.team_id for c in credits}):  # team order: see team_events.record
@@ -332,7 +332,7 @@ def _recorded_values(recorded: plausibility.Recorded | None) -> dict:
     }
 
 
-def _by_client_id(walker: User, client_id: uuid.UUID) -> Activity:
+def by_client_id(walker: User, client_id: uuid.UUID) -> Activity:
     return db.session.scalar(
         select(Activity).where(Activity.user_id == walker.id, Activity.client_id == client_id)
     )
