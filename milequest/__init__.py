@@ -3,7 +3,7 @@
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from milequest import blueprints, cli, config, extensions, http_headers
+from milequest import blueprints, cli, config, extensions, http_headers, observability
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -21,5 +21,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     extensions.init_app(app)
     blueprints.register(app)
     http_headers.init_app(app)
+    observability.init_app(app)
     cli.register(app)
     return app

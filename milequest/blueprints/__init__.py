@@ -13,6 +13,7 @@ from milequest.blueprints import (
     invites,
     journeys,
     live,
+    metrics,
     pages,
     photos,
     pwa,
@@ -39,6 +40,7 @@ def register(app: Flask) -> None:
         activity_reviews,
         pwa,
         photos,
+        metrics,
     ):
         app.register_blueprint(blueprint.bp)
     errors.register(app)
