@@ -10,6 +10,8 @@ waits for PostgreSQL.
 import logging
 import os
 import resource
+import shutil
+import tempfile
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -18,6 +20,16 @@ worker_connections = int(os.environ.get("WEB_CONNECTIONS", "10000"))  # per geve
 accesslog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 control_socket_disable = True  # gunicorn 27's control socket is not used here
+# No access log: request lines carry reset and invite tokens in their paths. The app writes one
+# JSON line per request instead (milequest/observability/web_tracking.py).
+accesslog = None
+# Metrics: each worker writes its counts to files here and /metrics adds them up. Set it to
+# share one directory with the worker and beat (scripts/run.sh does, emptied at each start);
+# otherwise each start gets a fresh private one.
+_own_metrics_dir = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _own_metrics_dir:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="milequest-metrics-")
+os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 # The app's own log lines (an expected refusal is one INFO line) go to stderr with gunicorn's.
 logging.basicConfig(
     level=os.environ.get("LOG_LEVEL", "INFO"),
@@ -38,3 +50,14 @@ def post_fork(server, worker) -> None:
         from psycogreen.gevent import patch_psycopg
 
         patch_psycopg()
+
+
+def child_exit(server, worker) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # its open-socket gauge ends with it
+
+
+def on_exit(server) -> None:
+    if _own_metrics_dir:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

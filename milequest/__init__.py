@@ -3,7 +3,7 @@
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from milequest import blueprints, cli, config, extensions, http_headers, static_files
+from milequest import blueprints, cli, config, extensions, http_headers, observability, static_files
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -22,5 +22,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     blueprints.register(app)
     http_headers.init_app(app)
     static_files.init_app(app)
+    observability.init_app(app)
     cli.register(app)
     return app

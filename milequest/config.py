@@ -101,6 +101,12 @@ class Defaults:
     PHOTO_MODERATION_DELAY_S = 0  # tests only: makes a moderation run observably slow
     OPERATOR_EMAILS: list[str] = []
 
+    # Operations: who may read /metrics (a bearer token, or clients in these networks, as the
+    # app sees their address: see PROXY_HOPS), and which peers' X-Request-ID is believed.
+    METRICS_TOKEN = ""
+    METRICS_ALLOWED_NETWORKS: list[str] = []
+    TRUSTED_PROXIES: list[str] = []
+
     # Celery: acks late so a crashed worker's task is redelivered; the visibility timeout must
     # exceed the longest task, or Redis redelivers a task that is still running.
     CELERY = {
@@ -111,6 +117,9 @@ class Defaults:
         "broker_transport_options": {"visibility_timeout": 15 * 60},
         "broker_connection_retry_on_startup": True,
         "task_ignore_result": True,
+        # Beat marks each loop in Redis (workers/beat.py): /metrics shows when it last did.
+        "beat_scheduler": "workers.beat:HeartbeatScheduler",
+        "beat_max_loop_interval": 60,
         "include": [
             "workers.aggregation",
             "workers.email",

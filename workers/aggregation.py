@@ -6,6 +6,7 @@ from celery import shared_task
 
 from milequest.extensions import db
 from milequest.services.core import counters
+from milequest.services.operations import system_state
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +20,7 @@ def reconcile_counters() -> dict[str, int]:
     counters.repair(drift)
     db.session.commit()
     found = {table: len(rows) for table, rows in drift.items()}
+    system_state.record_reconcile(found)
     if any(found.values()):
         log.warning("Counter drift repaired: %s", found)
     return found

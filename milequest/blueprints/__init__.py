@@ -17,7 +17,11 @@ from milequest.blueprints import (
     invites,
     journeys,
     live,
+<<<<<<< HEAD
     notifications,
+=======
+    metrics,
+>>>>>>> ops
     pages,
     photos,
     postcards,
@@ -46,6 +50,7 @@ def register(app: Flask) -> None:
         activity_reviews,
         pwa,
         photos,
+<<<<<<< HEAD
         postcards,
         notifications,
         sessions,
@@ -53,6 +58,9 @@ def register(app: Flask) -> None:
         data_exports,
         api,
         api_tokens,
+=======
+        metrics,
+>>>>>>> ops
     ):
         app.register_blueprint(blueprint.bp)
     errors.register(app)

@@ -17,6 +17,7 @@ from collections import defaultdict
 import redis
 from flask import Flask
 
+from milequest.lib import metrics
 from milequest.services.core import team_access, team_events
 from milequest.services.live import live_fragments
 
@@ -178,6 +179,7 @@ class LiveHub:
                     event, listener.units
                 )
             listener.offer(event.id, messages[listener.units])
+        metrics.FANOUT_SECONDS.observe(max(0.0, time.time() - event.created_at.timestamp()))
 
 
 def hub_for(app: Flask) -> LiveHub:

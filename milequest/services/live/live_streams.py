@@ -8,6 +8,7 @@ socket closes when its walker leaves the team, whichever way that event reaches 
 from simple_websocket import ConnectionClosed
 
 from milequest.extensions import db
+from milequest.lib import metrics
 from milequest.services.core import team_access, team_events
 from milequest.services.live import live_fragments
 from milequest.services.live.live_hub import Listener, LiveHub
@@ -22,6 +23,7 @@ def serve(
 ) -> None:
     """Send the team's events after `after_id`, then live ones, until the client leaves."""
     listener = hub.listen(team_id, user_id, units, team_events.last_id(team_id), base_url)
+    metrics.OPEN_SOCKETS.inc()
     try:
         last_sent = _send_missed(ws, listener, after_id)
         db.session.remove()  # hold no database connection while the socket stays open
@@ -41,6 +43,7 @@ def serve(
         pass
     finally:
         hub.leave(listener)
+        metrics.OPEN_SOCKETS.dec()
 
 
 def _send_missed(ws, listener: Listener, after_id: int) -> int:

@@ -9,10 +9,11 @@ from flask import current_app, url_for
 from sqlalchemy import select
 
 from milequest.extensions import db
-from milequest.lib import passwords
+from milequest.lib import metrics, passwords
 from milequest.models import User
 from milequest.models.base import utcnow
 from milequest.services.core import emails
+from milequest.services.core.commit_hooks import after_commit
 from milequest.services.walkers import account_tokens, walker_sessions
 
 TIMEZONES = frozenset(available_timezones())
@@ -52,6 +53,7 @@ def sign_up(email: str, display_name: str, password: str, timezone: str = "UTC")
     db.session.add(user)
     db.session.flush()
     send_verification(user)
+    after_commit(metrics.count_sign_up)
     return user
 
 

@@ -14,12 +14,14 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
 from milequest.extensions import db
+from milequest.lib import metrics
 from milequest.lib.text_checks import text_problem
 from milequest.models import Activity, User
 from milequest.models.activity import KINDS, MAX_DISTANCE_M, ReviewStatus
 from milequest.models.base import utcnow
 from milequest.refusals import Refused
 from milequest.services.core import counters, team_access, team_events
+from milequest.services.core.commit_hooks import after_commit
 from milequest.services.journeying import journeys
 from milequest.services.walks import plausibility
 
@@ -170,6 +172,7 @@ def log_activity(
             activity_kind=activity.kind,
         )
     journeys.announce_credits(credits, walker)
+    after_commit(metrics.count_walk_logged)
     return activity, True
 
 
