@@ -17,11 +17,8 @@ from milequest.blueprints import (
     invites,
     journeys,
     live,
-<<<<<<< HEAD
     notifications,
-=======
     metrics,
->>>>>>> ops
     pages,
     photos,
     postcards,
@@ -50,7 +47,6 @@ def register(app: Flask) -> None:
         activity_reviews,
         pwa,
         photos,
-<<<<<<< HEAD
         postcards,
         notifications,
         sessions,
@@ -58,9 +54,7 @@ def register(app: Flask) -> None:
         data_exports,
         api,
         api_tokens,
-=======
         metrics,
->>>>>>> ops
     ):
         app.register_blueprint(blueprint.bp)
     errors.register(app)
