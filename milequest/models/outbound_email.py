@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy import DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from milequest.extensions import db
+from milequest.extensions import Model
 from milequest.models.base import created_at_column
 
 
-class OutboundEmail(db.Model):
+class OutboundEmail(Model):
     __tablename__ = "outbound_emails"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -31,7 +31,7 @@ def gpx_document(walker: User) -> str:
 
 def _track(activity: Activity, track_ewkt: str | None) -> gpxpy.gpx.GPXTrack:
     track = gpxpy.gpx.GPXTrack(name=f"{activity.kind} on {activity.activity_date.isoformat()}")
-    track.type = activity.kind
+    track.type = activity.kind  # type: ignore[assignment]  # gpxpy declares it None
     track.description = activity.note or None
     client_id = ET.Element(MQ_CLIENT_ID)
     client_id.text = str(activity.client_id)
