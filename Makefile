@@ -31,6 +31,7 @@ down:
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	node_modules/.bin/eslint .
 
 format: setup

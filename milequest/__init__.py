@@ -17,7 +17,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
     config.finish(app.config)
     if hops := app.config["PROXY_HOPS"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     extensions.init_app(app)
     blueprints.register(app)
     http_headers.init_app(app)

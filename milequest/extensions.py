@@ -3,6 +3,8 @@
 Models, services and views import from here, never from the package root.
 """
 
+from typing import TYPE_CHECKING
+
 import redis
 from celery import Celery, Task
 from flask import Flask, current_app
@@ -41,6 +43,12 @@ class Visitor(AnonymousUserMixin):
 
 
 db = SQLAlchemy(model_class=Base)
+# The models' base: Flask-SQLAlchemy builds `db.Model` at run time, which a type checker cannot
+# follow, so it is told the declarative base underneath.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

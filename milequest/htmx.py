@@ -2,6 +2,7 @@
 
 from flask import Flask, Response, flash, redirect, render_template
 from flask_htmx import HTMX, make_response
+from werkzeug.wrappers import Response as AnyResponse
 
 htmx = HTMX()
 
@@ -44,7 +45,7 @@ def fragment_or_see_other(fragment: str, url: str, error: str | None = None, **c
     return redirect(url, code=303)
 
 
-def see_other(url: str, *, reload: bool = False) -> Response:
+def see_other(url: str, *, reload: bool = False) -> AnyResponse:
     """Answer a successful POST: 303 for plain forms, HX-Location for htmx ones.
 
     `reload` makes htmx load the whole page (HX-Redirect): needed after log-in or log-out,
@@ -59,7 +60,7 @@ def see_other(url: str, *, reload: bool = False) -> Response:
     return redirect(url, code=303)
 
 
-def redirect_to_login(url: str) -> Response:
+def redirect_to_login(url: str) -> AnyResponse:
     """Send a visitor whose session ended to `url`: the whole page for htmx, not a fragment."""
     if htmx:
         return make_response("", 200, redirect=url)

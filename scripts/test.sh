@@ -8,6 +8,7 @@ export TZ=UTC  # the tests' walkers live in UTC: the host's today must be theirs
 source scripts/with-services.sh
 ruff check .
 ruff format --check .
+mypy
 node_modules/.bin/eslint .
 # pytest exits 5 when it collected nothing: that fails this script, as it should.
 pytest "$@"

@@ -28,7 +28,16 @@ from milequest.blueprints import (
     team_members,
     teams,
 )
+from milequest.models.activity import ReviewStatus
+from milequest.models.gps_import import ImportStatus
+from milequest.models.journey import JourneyStatus
+from milequest.models.photo import PhotoStatus
+from milequest.models.route import RouteStatus
+from milequest.models.team import Role
 from milequest.services.gallery.photos import MAX_BYTES as MAX_PHOTO_BYTES
+
+# Templates compare states with these (`route.status == RouteStatus.READY`), never with strings.
+TEMPLATE_STATES = (ReviewStatus, ImportStatus, JourneyStatus, PhotoStatus, RouteStatus, Role)
 
 
 def register(app: Flask) -> None:
@@ -63,3 +72,4 @@ def register(app: Flask) -> None:
         app.register_blueprint(devmail.bp)
     app.jinja_env.globals["dev_mail_enabled"] = dev_mail
     app.jinja_env.globals["max_photo_bytes"] = MAX_PHOTO_BYTES
+    app.jinja_env.globals.update({state.__name__: state for state in TEMPLATE_STATES})

@@ -20,7 +20,7 @@ def _read(path: Path) -> dict:
         "to": message["To"],
         "subject": message["Subject"],
         "date": message["Date"],
-        "body": message.get_body(("plain",)).get_content(),
+        "body": body.get_content() if (body := message.get_body(("plain",))) else "",
     }
 
 

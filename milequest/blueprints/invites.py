@@ -32,7 +32,7 @@ def _invites_context(team, form=None) -> dict:
         "share_link": link,
         "share_url": link_url,
         "share_code": team_invites.format_code(link.code) if link else None,
-        "qr": qr_svg(link_url, f"QR code to join {team.name}") if link else None,
+        "qr": qr_svg(link_url, f"QR code to join {team.name}") if link_url else None,
         "pending": team_invites.pending_email_invites(team),
     }
 

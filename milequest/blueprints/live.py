@@ -1,6 +1,8 @@
 """Live team updates: the WebSocket stream and the polling fallback (members only)."""
 
-from flask import Blueprint, abort, current_app, request
+from typing import cast
+
+from flask import Blueprint, Flask, abort, current_app, request
 from flask_login import current_user
 
 from milequest.blueprints.team_scope import team_socket, team_view
@@ -9,7 +11,7 @@ from milequest.services.core.team_access import Need
 from milequest.services.live import live_fragments, live_hub, live_streams
 
 bp = Blueprint("live", __name__, url_prefix="/teams")
-bp.record_once(lambda state: live_hub.init_app(state.app))
+bp.record_once(lambda state: live_hub.init_app(cast(Flask, state.app)))
 
 
 @bp.before_request

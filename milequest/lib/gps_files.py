@@ -13,6 +13,7 @@ tcxreader merges every activity's points into one, and drops where a <Track> end
 
 import io
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from xml.etree.ElementTree import Element
@@ -117,7 +118,8 @@ def _read_gpx(data: bytes) -> list[Recording | SkippedTrack]:
         raise FileRefused("This GPX has no track of at least 2 points.")
     found = []
     for n, track in enumerate(gpx.tracks, 1):
-        label = f"Track {n} “{track.name.strip()}”" if (track.name or "").strip() else f"Track {n}"
+        name = (track.name or "").strip()
+        label = f"Track {n} “{name}”" if name else f"Track {n}"
         segments = [
             tuple(Point(p.longitude, p.latitude, _utc(p.time)) for p in segment.points)
             for segment in track.segments
@@ -166,7 +168,7 @@ def _read_fit(data: bytes) -> list[Recording | SkippedTrack]:
                     continue
                 values = {f.name: f.value for f in frame.fields}
                 if frame.name == "record" and isinstance(values.get("timestamp"), datetime):
-                    records.append((span, _utc(values["timestamp"]), _fit_point(values)))
+                    records.append((span, _as_utc(values["timestamp"]), _fit_point(values)))
                 elif frame.name == "event" and values.get("event") == "timer":
                     span += values.get("event_type") in FIT_TIMER_EVENTS  # a pause ends a span
                 elif frame.name == "session":
@@ -187,10 +189,10 @@ def _read_fit(data: bytes) -> list[Recording | SkippedTrack]:
     return found
 
 
-def _session_windows(sessions: list[dict]):
+def _session_windows(sessions: list[dict]) -> Iterator[tuple[dict, datetime, datetime]]:
     """Each session with the time from its start to the next one's (to the end for the last)."""
     starts = [
-        _utc(s["start_time"]) if isinstance(s.get("start_time"), datetime) else None
+        _as_utc(s["start_time"]) if isinstance(s.get("start_time"), datetime) else None
         for s in sessions
     ]
     far = datetime.max.replace(tzinfo=UTC)
@@ -238,7 +240,7 @@ def _recording(
         return Recording(measured, None, None, kind_of(sport), client_id=client_id, label=label)
     if not times:
         return SkippedTrack(label, NO_TIMES)
-    duration_s = int((max(times) - started_at).total_seconds())
+    duration_s = int((max(times) - min(times)).total_seconds())
     return Recording(
         measured,
         started_at,
@@ -264,8 +266,10 @@ def kind_of(sport) -> str:
 
 
 def _utc(time: datetime | None) -> datetime | None:
-    if time is None:
-        return None
+    return None if time is None else _as_utc(time)
+
+
+def _as_utc(time: datetime) -> datetime:
     return time.replace(tzinfo=UTC) if time.tzinfo is None else time.astimezone(UTC)
 
 
@@ -283,7 +287,7 @@ def _tag(element: Element) -> str:
     return element.tag.rsplit("}", 1)[-1]
 
 
-def _children(element: Element | None, tag: str):
+def _children(element: Element | None, tag: str) -> Iterator[Element]:
     return (child for child in (element if element is not None else ()) if _tag(child) == tag)
 
 

@@ -94,7 +94,7 @@ def _decode(data: bytes) -> tuple[Image.Image, str]:
         raise ImageRejected("That image is too large to open safely.") from exc
     except Exception as exc:  # Pillow raises many kinds for damaged files
         raise ImageRejected("That image is damaged or incomplete: try another.") from exc
-    if PIL_FORMATS.get(image.format) != claimed:
+    if PIL_FORMATS.get(image.format or "") != claimed:
         raise ImageRejected("That file is not a JPEG, PNG or WebP image.")
     return image, claimed
 

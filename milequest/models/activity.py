@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from milequest.extensions import db
+from milequest.extensions import Model
 from milequest.models.base import created_at_column, utcnow
 from milequest.models.user import User
 
@@ -44,7 +44,7 @@ class ReviewStatus(StrEnum):
     REJECTED = "rejected"
 
 
-class Activity(db.Model):
+class Activity(Model):
     __tablename__ = "activities"
     __table_args__ = (
         UniqueConstraint("user_id", "client_id", name="uq_activities_user_client"),
@@ -96,7 +96,7 @@ class Activity(db.Model):
         return abs(self.device_distance_m - self.distance_m) > self.distance_m * DEVICE_SHARE
 
 
-class JourneyContribution(db.Model):
+class JourneyContribution(Model):
     """A member's counted distance and active days on one journey (counters)."""
 
     __tablename__ = "journey_contributions"
@@ -109,7 +109,7 @@ class JourneyContribution(db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class JourneyMemberDay(db.Model):
+class JourneyMemberDay(Model):
     """A member's counted distance on one day of a journey: keeps `active_days` exact."""
 
     __tablename__ = "journey_member_days"
@@ -120,7 +120,7 @@ class JourneyMemberDay(db.Model):
     distance_m: Mapped[Decimal] = mapped_column(Distance, default=0, server_default="0")
 
 
-class WalkerDay(db.Model):
+class WalkerDay(Model):
     """A walker's distance on one day, all teams aside: weekly totals and streaks read these."""
 
     __tablename__ = "walker_days"

@@ -6,6 +6,7 @@ the job ends.
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -21,13 +22,24 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
-from milequest.extensions import db
+from milequest.extensions import Model
 from milequest.models.base import created_at_column
 
-STATUSES = ("queued", "imported", "duplicate", "refused", "failed")
+
+class ImportStatus(StrEnum):
+    """A file's job: queued until the worker ends it one of the other ways."""
+
+    QUEUED = "queued"
+    IMPORTED = "imported"
+    DUPLICATE = "duplicate"
+    REFUSED = "refused"
+    FAILED = "failed"
 
 
-class GpsImport(db.Model):
+STATUSES = tuple(s.value for s in ImportStatus)
+
+
+class GpsImport(Model):
     __tablename__ = "imports"
     __table_args__ = (
         CheckConstraint(
@@ -47,7 +59,9 @@ class GpsImport(db.Model):
     kind: Mapped[str | None] = mapped_column(String(12))
     content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     content_hash: Mapped[str | None] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(10), default="queued", server_default="queued")
+    status: Mapped[str] = mapped_column(
+        String(10), default=ImportStatus.QUEUED, server_default=ImportStatus.QUEUED.value
+    )
     message: Mapped[str] = mapped_column(Text, default="", server_default="")
     imported_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = created_at_column()
@@ -55,4 +69,4 @@ class GpsImport(db.Model):
 
     @property
     def is_done(self) -> bool:
-        return self.status != "queued"
+        return self.status != ImportStatus.QUEUED

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from milequest.extensions import db
+from milequest.extensions import Model
 from milequest.models.base import created_at_column
 from milequest.models.route import Route
 
@@ -34,7 +34,7 @@ class JourneyStatus(StrEnum):
 STATUSES = tuple(s.value for s in JourneyStatus)
 
 
-class Journey(db.Model):
+class Journey(Model):
     __tablename__ = "journeys"
     __table_args__ = (
         CheckConstraint("status IN ('active', 'completed', 'abandoned')", name="status"),

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from milequest.extensions import db
+from milequest.extensions import Model
 from milequest.models.activity import Activity
 from milequest.models.base import created_at_column
 from milequest.models.user import User
@@ -36,7 +36,7 @@ class PhotoStatus(StrEnum):
 STATUSES = tuple(s.value for s in PhotoStatus)
 
 
-class Photo(db.Model):
+class Photo(Model):
     __tablename__ = "photos"
     __table_args__ = (
         CheckConstraint(f"status IN {STATUSES}", name="status"),
@@ -93,7 +93,7 @@ def storage_keys(token: str) -> list[str]:
     return [original_key(token)] + [derived_key(token, size) for size in SIZES]
 
 
-class BlockedPhotoHash(db.Model):
+class BlockedPhotoHash(Model):
     """An image an operator never wants to see again: near matches are rejected."""
 
     __tablename__ = "blocked_photo_hashes"

@@ -4,10 +4,10 @@ from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import BigInteger, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from milequest.extensions import db
+from milequest.extensions import Model
 
 
-class Place(db.Model):
+class Place(Model):
     __tablename__ = "places"
     __table_args__ = (
         Index(

@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, DOUBLE_PRECISION
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from milequest.extensions import db
+from milequest.extensions import Model
 from milequest.models.base import created_at_column
 
 
@@ -39,7 +39,7 @@ MIN_WAYPOINTS = 2
 MAX_WAYPOINTS = 20
 
 
-class Route(db.Model):
+class Route(Model):
     __tablename__ = "routes"
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'building', 'ready', 'failed')", name="status"),
@@ -96,7 +96,7 @@ class Route(db.Model):
         return f"<Route {self.id} {self.name} {self.status}>"
 
 
-class Waypoint(db.Model):
+class Waypoint(Model):
     __tablename__ = "route_waypoints"
 
     id: Mapped[int] = mapped_column(primary_key=True)

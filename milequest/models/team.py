@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from milequest.extensions import db
+from milequest.extensions import Model
 from milequest.models.base import created_at_column
 from milequest.models.user import User
 
@@ -36,7 +36,7 @@ ROLES = tuple(r.value for r in Role)
 INVITE_KINDS = ("email", "link")
 
 
-class Team(db.Model):
+class Team(Model):
     __tablename__ = "teams"
     __table_args__ = (
         CheckConstraint("member_count BETWEEN 0 AND member_limit", name="seats"),
@@ -71,7 +71,7 @@ class Team(db.Model):
         return self.member_limit - self.member_count
 
 
-class Membership(db.Model):
+class Membership(Model):
     """A walker's time in a team; leaving sets `left_at` (history stays for the counting rule)."""
 
     __tablename__ = "memberships"
@@ -107,7 +107,7 @@ class Membership(db.Model):
         return self.role == Role.CAPTAIN
 
 
-class TeamInvite(db.Model):
+class TeamInvite(Model):
     """An email invite (single use) or the team's share link (many uses, until rotated)."""
 
     __tablename__ = "team_invites"

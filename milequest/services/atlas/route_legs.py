@@ -55,11 +55,11 @@ def long_new_leg(route: Route, name: str, location) -> LongLeg | None:
     last = route.waypoints[-1]
     if isinstance(location, WKBElement):  # a place's location, as loaded: bind it as geometry
         location = literal(location, Geometry("POINT", srid=4326))
-    length_m = db.session.scalar(
+    length_m = db.session.execute(
         select(func.ST_Distance(func.geography(Waypoint.location), func.geography(location))).where(
             Waypoint.id == last.id
         )
-    )
+    ).scalar_one()
     others = legs_m(route)
     if not is_far_longer(length_m, others):
         return None

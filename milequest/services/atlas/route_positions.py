@@ -79,4 +79,4 @@ def next_milestone(route_id: int, distance_m: float) -> NextMilestone | None:
     )
     if waypoint is None:
         return None
-    return NextMilestone(waypoint, waypoint.distance_m - max(distance_m, 0.0))
+    return NextMilestone(waypoint, (waypoint.distance_m or 0.0) - max(distance_m, 0.0))

@@ -7,8 +7,9 @@ JavaScript. Building measures everything geodesically in PostGIS.
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from itertools import pairwise
+from typing import Any
 
-from sqlalchemy import exists, func, or_, select, text
+from sqlalchemy import ColumnElement, exists, func, or_, select, text
 
 from milequest.extensions import db
 from milequest.lib import task_queue
@@ -47,7 +48,7 @@ def visible_route(route_id: int, user: User) -> Route | None:
 
 
 def _on_a_journey_of(user: User, route: Route) -> bool:
-    return db.session.scalar(
+    return db.session.execute(
         select(
             exists().where(
                 Journey.route_id == route.id,
@@ -56,7 +57,7 @@ def _on_a_journey_of(user: User, route: Route) -> bool:
                 Membership.left_at.is_(None),
             )
         )
-    )
+    ).scalar_one()
 
 
 def editable_route(route_id: int, user: User) -> Route | None:
@@ -97,7 +98,7 @@ def create_draft(owner: User, name: str) -> Route:
     return route
 
 
-def _point(lon: float, lat: float):
+def _point(lon: float, lat: float) -> ColumnElement[Any]:
     return func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326)
 
 

@@ -80,8 +80,10 @@ def _ended(session: Session, transaction: SessionTransaction) -> None:
 
 def _owner_around(savepoint: SessionTransaction) -> SessionTransaction:
     enclosing = savepoint.parent
-    while enclosing.parent is not None and not enclosing.nested:
+    while enclosing is not None and enclosing.parent is not None and not enclosing.nested:
         enclosing = enclosing.parent
+    if enclosing is None:
+        raise RuntimeError("a savepoint always has an enclosing transaction")
     return enclosing
 
 

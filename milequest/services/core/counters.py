@@ -13,6 +13,7 @@ History (`counts_for_journeys` false: an import dated before the import window) 
 journey at all; like every "ok" activity it counts in the walker's own days (walker_days).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -176,9 +177,9 @@ def apply(
     day: date,
     created_at: datetime,
     delta_m: Decimal,
-    review_status=ReviewStatus.OK,
+    review_status: str = ReviewStatus.OK,
     counts_for_journeys: bool = True,
-):
+) -> list[Credit]:
     """Add `delta_m` (negative to take away) wherever an activity with these facts counts.
 
     The walker's own day counts every "ok" activity, history too. Returns one Credit per
@@ -222,7 +223,7 @@ _WALKER_DRIFT = text(f"""
 """)
 
 
-def resync(user_id: int, journey_ids: list[int]) -> list[Credit]:
+def resync(user_id: int, journey_ids: Sequence[int]) -> list[Credit]:
     """Bring one walker's counters on these journeys to what the counting rule says.
 
     For a change of the rule's inputs other than an activity: a walker joining (today's earlier

@@ -78,7 +78,13 @@ def held_photos(team_id: int | None = None) -> list[Photo]:
     return [photo for photo in held if team_id in photo_team_ids(photo)]
 
 
-def review_photo(photo_id: int, reviewer: User, decision: str, team_id: int | None = None):
+def _waiting_for(photo: Photo, decision: str, team_id: int | None) -> bool:
+    if photo.status != PhotoStatus.HELD or decision not in DECISIONS:
+        return False
+    return team_id is None or (team_id in photo_team_ids(photo) and decision != "block")
+
+
+def review_photo(photo_id: int, reviewer: User, decision: str, team_id: int | None = None) -> Photo:
     """Approve or reject a held photo as a team's captain (`team_id`) or as an operator.
 
     "block" (operators only) also puts the picture on the block list. Raises NotWaiting.
@@ -86,10 +92,7 @@ def review_photo(photo_id: int, reviewer: User, decision: str, team_id: int | No
     photo = db.session.execute(
         select(Photo).where(Photo.id == photo_id).with_for_update()
     ).scalar_one_or_none()
-    allowed = photo is not None and photo.status == PhotoStatus.HELD and decision in DECISIONS
-    if allowed and team_id is not None:
-        allowed = team_id in photo_team_ids(photo) and decision != "block"
-    if not allowed:
+    if photo is None or not _waiting_for(photo, decision, team_id):
         raise NotWaiting
     photo.status, photo.reviewed_by_id, photo.moderated_at = (
         DECISIONS[decision],

@@ -118,8 +118,8 @@ def moderate_photo(photo_id: int) -> str | None:
     verdict = photo_classifier.classifier().classify(cleaned.display)
     photo.nudity_score = verdict.score
     config = current_app.config
-    status = photo_classifier.decide(
-        verdict, config["PHOTO_HOLD_SCORE"], config["PHOTO_REJECT_SCORE"]
+    status = PhotoStatus(
+        photo_classifier.decide(verdict, config["PHOTO_HOLD_SCORE"], config["PHOTO_REJECT_SCORE"])
     )
     reasons = {
         PhotoStatus.HELD: "Waiting for a captain's review.",
@@ -196,7 +196,12 @@ def _duplicate_on_activity(photo: Photo) -> str:
             Photo.status.in_((PhotoStatus.APPROVED, PhotoStatus.HELD)),
         )
     )
-    if any(image_cleaning.hamming(other, photo.phash) <= NEAR_MATCH_BITS for other in others):
+    mine = photo.phash
+    if mine is not None and any(
+        image_cleaning.hamming(other, mine) <= NEAR_MATCH_BITS
+        for other in others
+        if other is not None
+    ):
         return "The same picture is already on this activity."
     return ""
 

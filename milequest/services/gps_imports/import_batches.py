@@ -7,6 +7,7 @@ lists one by one only as many as a phone can take (past that, the files not impo
 from dataclasses import dataclass
 
 from milequest.models import GpsImport
+from milequest.models.gps_import import ImportStatus
 
 
 @dataclass(frozen=True)
@@ -27,13 +28,13 @@ def progress(jobs: list[GpsImport]) -> Progress:
         files=len(jobs),
         done=sum(job.is_done for job in jobs),
         activities=sum(job.imported_count for job in jobs),
-        skipped=sum(job.status == "duplicate" for job in jobs),
-        not_imported=sum(job.status in ("refused", "failed") for job in jobs),
+        skipped=sum(job.status == ImportStatus.DUPLICATE for job in jobs),
+        not_imported=sum(job.status in (ImportStatus.REFUSED, ImportStatus.FAILED) for job in jobs),
     )
 
 
 def to_list(jobs: list[GpsImport], limit: int) -> tuple[list[GpsImport], int]:
     """The jobs to list (all, or past `limit` those not imported), and how many more there are."""
     if len(jobs) > limit:
-        jobs = [job for job in jobs if job.status in ("refused", "failed")]
+        jobs = [job for job in jobs if job.status in (ImportStatus.REFUSED, ImportStatus.FAILED)]
     return jobs[:limit], max(len(jobs) - limit, 0)

@@ -8,9 +8,11 @@ with its reason and the others go in. The job row says, per track, what happened
 import hashlib
 import io
 import uuid
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import BinaryIO
 
 from sqlalchemy import exists, select, text
@@ -22,6 +24,7 @@ from milequest.lib.gps_files import FileRefused, Recording
 from milequest.models import Activity, GpsImport, User
 from milequest.models.activity import MAX_DISTANCE_M, ReviewStatus
 from milequest.models.base import utcnow
+from milequest.models.gps_import import ImportStatus
 from milequest.refusals import Refused
 from milequest.services.core.commit_hooks import after_commit
 from milequest.services.gps_imports import strava_exports
@@ -35,8 +38,16 @@ MAX_EXPORT_BYTES = 1024 * 1024 * 1024  # a Strava export with its photos; only G
 CLIENT_ID_NAMESPACE = uuid.UUID("6f1e7c7a-2b0e-4c38-9a51-3d1c8f0b9e21")
 SAME_DISTANCE_M = 100
 SAME_DISTANCE_SHARE = Decimal("0.05")
-OUTCOME_KINDS = ("imported", "held", "duplicate", "skipped")
 _LENGTH_M = text("SELECT ST_Length(ST_GeomFromEWKT(:track)::geography)")
+
+
+class OutcomeKind(StrEnum):
+    """What became of one track, activity or session of a file."""
+
+    IMPORTED = "imported"
+    HELD = "held"  # imported, waiting for a captain's review
+    DUPLICATE = "duplicate"
+    SKIPPED = "skipped"
 
 
 class UploadRefused(Refused, ValueError):
@@ -68,9 +79,12 @@ def accept_upload(walker: User, files: list[tuple[str, bytes | BinaryIO]]) -> uu
     return batch_id
 
 
-def _sorted_uploads(files):
+def _sorted_uploads(
+    files: list[tuple[str, bytes | BinaryIO]],
+) -> tuple[list[tuple[str, BinaryIO]], list[tuple[str, zipfile.ZipFile]]]:
     """(plain files, Strava exports): each export as its opened zip, the rest as streams."""
-    plain, exports = [], []
+    plain: list[tuple[str, BinaryIO]] = []
+    exports: list[tuple[str, zipfile.ZipFile]] = []
     for filename, data in files:
         stream = io.BytesIO(data) if isinstance(data, bytes) else data
         archive = strava_exports.opened_export(filename, stream)
@@ -104,9 +118,9 @@ def _accept_files(walker: User, batch_id: uuid.UUID, files: list[tuple[str, byte
         for member in members:
             member_name = zip_uploads.safe_name(member.name)
             rows.append(
-                _refused(walker, batch_id, member_name, member.problem)
-                if member.problem
-                else _job(walker, batch_id, member_name, member.data)
+                _job(walker, batch_id, member_name, member.data)
+                if member.data is not None and not member.problem
+                else _refused(walker, batch_id, member_name, member.problem or "it is empty")
             )
     if len(rows) > MAX_FILES:
         raise UploadRefused(f"An upload may hold at most {MAX_FILES} files.")
@@ -143,7 +157,9 @@ def batch(walker: User, batch_id: uuid.UUID) -> list[GpsImport]:
 def queued_ids(batch_id: uuid.UUID) -> list[int]:
     return list(
         db.session.scalars(
-            select(GpsImport.id).where(GpsImport.batch_id == batch_id, GpsImport.status == "queued")
+            select(GpsImport.id).where(
+                GpsImport.batch_id == batch_id, GpsImport.status == ImportStatus.QUEUED
+            )
         )
     )
 
@@ -164,7 +180,7 @@ def stuck_import_ids(older_than: timedelta = timedelta(minutes=10)) -> list[int]
     return list(
         db.session.scalars(
             select(GpsImport.id).where(
-                GpsImport.status == "queued", GpsImport.created_at < cutoff, ~moving
+                GpsImport.status == ImportStatus.QUEUED, GpsImport.created_at < cutoff, ~moving
             )
         )
     )
@@ -175,32 +191,32 @@ def run_import(import_id: int) -> GpsImport | None:
     job = db.session.execute(
         select(GpsImport).where(GpsImport.id == import_id).with_for_update(skip_locked=True)
     ).scalar_one_or_none()
-    if job is None or job.status != "queued":
+    if job is None or job.status != ImportStatus.QUEUED:
         return job
     try:
         data = zip_uploads.gunzipped(job.content or b"")
     except FileRefused as refused:
-        _finish(job, "refused", str(refused))
+        _finish(job, ImportStatus.REFUSED, str(refused))
         return job
     job.content_hash = hashlib.sha256(data).hexdigest()
-    walker = db.session.get(User, job.user_id)
+    walker = db.session.get_one(User, job.user_id)
     try:
         outcomes = _import_file(walker, job, data)
     except FileRefused as refused:
-        _finish(job, "refused", str(refused))
+        _finish(job, ImportStatus.REFUSED, str(refused))
         return job
-    job.imported_count = sum(o.kind in ("imported", "held") for o in outcomes)
+    job.imported_count = sum(o.kind in (OutcomeKind.IMPORTED, OutcomeKind.HELD) for o in outcomes)
     _finish(job, _status(outcomes), report(outcomes, walker))
     return job
 
 
 def fail(import_id: int, message: str) -> None:
     job = db.session.get(GpsImport, import_id)
-    if job is not None and job.status == "queued":
-        _finish(job, "failed", message)
+    if job is not None and job.status == ImportStatus.QUEUED:
+        _finish(job, ImportStatus.FAILED, message)
 
 
-def _finish(job: GpsImport, status: str, message: str) -> None:
+def _finish(job: GpsImport, status: ImportStatus, message: str) -> None:
     job.status, job.message = status, message
     job.content, job.finished_at = None, utcnow()  # the file is not kept once read
     db.session.flush()
@@ -210,7 +226,7 @@ def _finish(job: GpsImport, status: str, message: str) -> None:
 class Outcome:
     """What became of one track, activity or session of a file."""
 
-    kind: str  # imported, held, duplicate or skipped
+    kind: OutcomeKind
     label: str = ""
     started_at: datetime | None = None
     reason: str = ""  # why it was held or skipped
@@ -221,13 +237,17 @@ def _import_file(walker: User, job: GpsImport, data: bytes) -> list[Outcome]:
     outcomes, n = [], 0
     for found in gps_files.read_file(job.filename, data):
         if isinstance(found, gps_files.SkippedTrack):
-            outcomes.append(Outcome("skipped", found.label, found.started_at, found.reason))
+            outcomes.append(
+                Outcome(OutcomeKind.SKIPPED, found.label, found.started_at, found.reason)
+            )
             continue
         try:
             with db.session.begin_nested():
                 outcomes.append(_import_recording(walker, job, n, found))
         except (FileRefused, activities.ActivityInvalid) as refused:
-            outcomes.append(Outcome("skipped", found.label, found.started_at, str(refused)))
+            outcomes.append(
+                Outcome(OutcomeKind.SKIPPED, found.label, found.started_at, str(refused))
+            )
         n += 1  # numbered as before tracks could be skipped, so old imports stay duplicates
     return outcomes
 
@@ -235,15 +255,15 @@ def _import_file(walker: User, job: GpsImport, data: bytes) -> list[Outcome]:
 def _import_recording(walker: User, job: GpsImport, n: int, rec: Recording) -> Outcome:
     """The outcome of one activity of a file. Raises FileRefused or ActivityInvalid."""
     if rec.client_id and _has_client_id(walker, rec.client_id):
-        return Outcome("duplicate", rec.label, rec.started_at)
+        return Outcome(OutcomeKind.DUPLICATE, rec.label, rec.started_at)
     if rec.started_at is None:
-        return Outcome("skipped", rec.label, None, "an exported entry without a track")
+        return Outcome(OutcomeKind.SKIPPED, rec.label, None, "an exported entry without a track")
     track_ewkt = _ewkt(rec.spans) if rec.spans else None
     distance_m = _length_m(track_ewkt) if track_ewkt else Decimal(str(rec.file_distance_m))
     if not 0 < distance_m <= MAX_DISTANCE_M:
         raise FileRefused(f"an activity of {distance_m / 1000:.2f} km cannot be imported")
     if same_activity(walker.id, rec.started_at, rec.duration_s, distance_m):
-        return Outcome("duplicate", rec.label, rec.started_at)
+        return Outcome(OutcomeKind.DUPLICATE, rec.label, rec.started_at)
     data = activities.ActivityInput(
         distance_m=distance_m,
         activity_date=walker.local_date(rec.started_at),
@@ -252,27 +272,27 @@ def _import_recording(walker: User, job: GpsImport, n: int, rec: Recording) -> O
         note=(job.title or f"Imported from {job.filename}")[: activities.NOTE_MAX],
     )
     recorded = plausibility.Recorded(
-        rec.started_at, job.content_hash, track_ewkt, tuple(p.time for p in rec.points)
+        rec.started_at, job.content_hash or "", track_ewkt, tuple(p.time for p in rec.points)
     )
     client_id = rec.client_id or uuid.uuid5(CLIENT_ID_NAMESPACE, f"{job.content_hash}:{n}")
     activity, created = activities.log_activity(
         walker, client_id, data, activities.today_for(walker), recorded
     )
     if not created:
-        return Outcome("duplicate", rec.label, rec.started_at)
+        return Outcome(OutcomeKind.DUPLICATE, rec.label, rec.started_at)
     if rec.file_distance_m is not None:
         activity.device_distance_m = Decimal(str(rec.file_distance_m)).quantize(
             activities.MILLIMETRE
         )
     if activity.review_status == ReviewStatus.HELD:
-        return Outcome("held", rec.label, rec.started_at, activity.review_reason)
-    return Outcome("imported", rec.label, rec.started_at)
+        return Outcome(OutcomeKind.HELD, rec.label, rec.started_at, activity.review_reason)
+    return Outcome(OutcomeKind.IMPORTED, rec.label, rec.started_at)
 
 
 def _has_client_id(walker: User, client_id: uuid.UUID) -> bool:
-    return db.session.scalar(
+    return db.session.execute(
         select(exists().where(Activity.user_id == walker.id, Activity.client_id == client_id))
-    )
+    ).scalar_one()
 
 
 def same_activity(user_id: int, started_at, duration_s: int | None, distance_m: Decimal) -> bool:
@@ -284,37 +304,36 @@ def same_activity(user_id: int, started_at, duration_s: int | None, distance_m: 
     )
 
 
-def _status(outcomes: list[Outcome]) -> str:
+def _status(outcomes: list[Outcome]) -> ImportStatus:
     kinds = {o.kind for o in outcomes}
-    if kinds & {"imported", "held"}:
-        return "imported"
-    return "duplicate" if "duplicate" in kinds else "refused"
+    if kinds & {OutcomeKind.IMPORTED, OutcomeKind.HELD}:
+        return ImportStatus.IMPORTED
+    return ImportStatus.DUPLICATE if OutcomeKind.DUPLICATE in kinds else ImportStatus.REFUSED
 
 
 def report(outcomes: list[Outcome], walker: User) -> str:
     """The file's summary line, then one line per track skipped or held, for the walker."""
     lines = [summary(outcomes)]
     for o in outcomes:
-        if o.kind in ("skipped", "held"):
-            what = "waiting for a captain's review" if o.kind == "held" else "skipped"
+        if o.kind in (OutcomeKind.SKIPPED, OutcomeKind.HELD):
+            what = "waiting for a captain's review" if o.kind == OutcomeKind.HELD else "skipped"
             lines.append(f"{_named(o, walker)}: {what}: {_lowercase_first(o.reason)}")
     return "\n".join(lines)
 
 
 def summary(outcomes: list[Outcome]) -> str:
     """What happened to a file's activities, in a sentence for the walker."""
-    counts = {kind: sum(o.kind == kind for o in outcomes) for kind in OUTCOME_KINDS}
+    imported, held, duplicate, skipped = (sum(o.kind == k for o in outcomes) for k in OutcomeKind)
     parts = []
-    if counts["imported"]:
-        parts.append(f"{_activities(counts['imported'])} imported")
-    if counts["held"]:
-        parts.append(f"{_activities(counts['held'])} waiting for a captain's review")
-    if counts["duplicate"]:
-        them = "it" if counts["duplicate"] == 1 else "them"
-        parts.append(f"{_activities(counts['duplicate'])} skipped: you already have {them}")
-    if counts["skipped"]:
-        tracks = "track" if counts["skipped"] == 1 else "tracks"
-        parts.append(f"{counts['skipped']} {tracks} not imported")
+    if imported:
+        parts.append(f"{_activities(imported)} imported")
+    if held:
+        parts.append(f"{_activities(held)} waiting for a captain's review")
+    if duplicate:
+        them = "it" if duplicate == 1 else "them"
+        parts.append(f"{_activities(duplicate)} skipped: you already have {them}")
+    if skipped:
+        parts.append(f"{skipped} {'track' if skipped == 1 else 'tracks'} not imported")
     return "; ".join(parts) + "."
 
 

@@ -23,6 +23,7 @@ from milequest.lib import zip_uploads
 from milequest.lib.gps_files import EXTENSIONS
 from milequest.models import GpsImport
 from milequest.models.base import utcnow
+from milequest.models.gps_import import ImportStatus
 
 INDEX = "activities.csv"
 FOLDER = "activities/"
@@ -82,7 +83,7 @@ def opened_export(filename: str, stream: BinaryIO) -> zipfile.ZipFile | None:
 def accept_export(user_id: int, batch_id: uuid.UUID, archive: zipfile.ZipFile) -> None:
     """One import job per activity file, inserted a chunk at a time. Raises ZipRefused."""
     chunk, size, count = [], 0, 0
-    for found in activity_files(archive, root(archive)):
+    for found in activity_files(archive, root(archive) or ""):
         count += 1
         chunk.append(_job(user_id, batch_id, found))
         size += len(found.data or b"")
@@ -103,7 +104,7 @@ def _job(user_id: int, batch_id: uuid.UUID, found: ExportFile) -> dict:
         "title": found.title,
         "kind": found.kind,
         "content": found.data,
-        "status": "queued",
+        "status": ImportStatus.QUEUED,
         "message": "",
         "finished_at": None,
     }

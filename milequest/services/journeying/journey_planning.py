@@ -58,7 +58,8 @@ def captained_teams(user: User) -> tuple[list[Team], list[Team]]:
         )
         .order_by(Team.name)
     )
-    free, busy = [], []
+    free: list[Team] = []
+    busy: list[Team] = []
     for team, active_id in rows:
         (free if active_id is None else busy).append(team)
     return free, busy

@@ -131,7 +131,7 @@ def announce_credits(credits: list[counters.Credit], by: User | None = None) -> 
     """Announce what each journey that moved forward has now passed (from its locked row)."""
     for credit in credits:
         if credit.after_m > credit.before_m:
-            journey = db.session.get(Journey, credit.journey_id)
+            journey = db.session.get_one(Journey, credit.journey_id)
             db.session.refresh(journey)
             announce_progress(journey, by)
 
@@ -142,9 +142,9 @@ def announce_progress(journey: Journey, by: User | None = None) -> None:
     Milestones are announced once: walking back below one (an edit) and past it again is quiet.
     Each makes a postcard, in the same transaction as its event.
     """
-    passed = [w for w in journey.route.waypoints if w.distance_m <= journey.distance_m]
+    passed = [w for w in journey.route.waypoints if (w.distance_m or 0) <= journey.distance_m]
     for waypoint in passed[journey.milestones_reached :]:
-        if waypoint.distance_m > 0:  # the start is not a milestone
+        if waypoint.distance_m:  # the start is not a milestone
             event = team_events.record(
                 journey.team_id,
                 "milestone_reached",
@@ -162,7 +162,8 @@ def announce_progress(journey: Journey, by: User | None = None) -> None:
 
 def complete_if_finished(journey: Journey) -> bool:
     """Complete an active journey whose distance reached the route's end (once). True if now."""
-    if not journey.is_active or journey.distance_m < journey.route.length_m:
+    length_m = journey.route.length_m
+    if not journey.is_active or length_m is None or journey.distance_m < length_m:
         return False
     journey.status = JourneyStatus.COMPLETED
     journey.ended_at = utcnow()

@@ -85,7 +85,7 @@ def per_viewer_template(name: str) -> str | None:
 
 def render_event_message(event: TeamEvent, units: str = "km") -> str:
     """One websocket message: the feed entry, the changed parts, and the page's new cursor."""
-    team = db.session.get(Team, event.team_id)
+    team = db.session.get_one(Team, event.team_id)
     viewer = Viewer(units)
     pieces = []
     item = render_template("teams/_event_item.html", e=event, current_user=viewer).strip()

@@ -131,7 +131,7 @@ class LiveHub:
             self._app.config["REDIS_URL"], socket_connect_timeout=2, health_check_interval=30
         )
         pubsub = client.pubsub()
-        pubsub.psubscribe(team_events.channel("*"))
+        pubsub.psubscribe(f"{team_events.CHANNEL_PREFIX}*")
         deadline = time.monotonic() + SUBSCRIBE_TIMEOUT_S
         while (message := pubsub.get_message(timeout=1)) is None or message["type"] != "psubscribe":
             if time.monotonic() > deadline:

@@ -191,7 +191,7 @@ def refusal(invite: TeamInvite, user: User) -> str | None:
         return None
     if not user.is_verified:
         return "unconfirmed"
-    if user.email.lower() != invite.email.lower():
+    if user.email.lower() != (invite.email or "").lower():
         return "someone_else"
     return None
 
@@ -201,7 +201,7 @@ def preview(invite: TeamInvite) -> InvitePreview:
 
     The inviter of a share link is the captain who made the current link.
     """
-    inviter = db.session.get(User, invite.created_by_id)
+    inviter = db.session.get_one(User, invite.created_by_id)
     journey = journeys.active_journey(invite.team)
     progress = journeys.progress(journey) if journey is not None else None
     return InvitePreview(invite.team, inviter.display_name, progress)

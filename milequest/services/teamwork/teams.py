@@ -205,7 +205,9 @@ def _add_member(team: Team, user: User, *, role: str, via: str = "created") -> M
         db.session.execute(
             update(Team).where(Team.id == team.id).values(member_count=Team.member_count - 1)
         )
-        return active_membership(team.id, user.id)
+        joined = active_membership(team.id, user.id)
+        assert joined is not None  # the row whose unique index refused ours
+        return joined
     db.session.refresh(team)
     credits = _count_walks_already_logged(team, user)
     team_events.record(team.id, "member_joined", actor=user, subject=user, via=via)
@@ -226,13 +228,13 @@ def _lock_unarchived(team: Team) -> None:
 
 
 def _captain_count(team: Team) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count()).where(
             Membership.team_id == team.id,
             Membership.role == Role.CAPTAIN,
             Membership.left_at.is_(None),
         )
-    )
+    ).scalar_one()
 
 
 def _refuse_if_archived(team: Team) -> None:

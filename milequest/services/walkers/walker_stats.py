@@ -22,8 +22,10 @@ def stats(walker: User, today: date) -> WalkerStats:
     total = func.coalesce(func.sum(WalkerDay.distance_m), 0)
     mine = select(total).where(WalkerDay.user_id == walker.id)
     return WalkerStats(
-        this_week_m=db.session.scalar(mine.where(WalkerDay.day.between(monday, today))),
-        all_time_m=db.session.scalar(mine),
+        this_week_m=db.session.execute(
+            mine.where(WalkerDay.day.between(monday, today))
+        ).scalar_one(),
+        all_time_m=db.session.execute(mine).scalar_one(),
         streak_days=streak(walker, today),
     )
 

@@ -6,6 +6,7 @@ A client id (one per rendered form) makes a replayed or double-tapped log a no-o
 import csv
 import io
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -121,7 +122,7 @@ def log_activity(
     data: ActivityInput,
     today: date,
     recorded: plausibility.Recorded | None = None,
-):
+) -> tuple[Activity, bool]:
     """Record an activity and count it. Returns (activity, created): a replay returns the first.
 
     An implausible one is stored "held" and counts only once a captain approves it.
@@ -159,8 +160,10 @@ def log_activity(
         .returning(Activity.id)
     ).scalar_one_or_none()
     if inserted is None:  # logged by a parallel request a moment ago: the same answer
-        return by_client_id(walker, client_id), False
-    activity = db.session.get(Activity, inserted)
+        parallel = by_client_id(walker, client_id)
+        assert parallel is not None  # the row that took our client id
+        return parallel, False
+    activity = db.session.get_one(Activity, inserted)
     credits = _count(activity, activity.distance_m)
     for team_id in sorted({c.team_id for c in credits}):  # team order: see team_events.record
         team_events.record(
@@ -267,7 +270,7 @@ def page_of(walker: User, before: tuple[date, int] | None = None) -> Page:
     return Page(rows, cursor)
 
 
-def csv_rows(walker: User):
+def csv_rows(walker: User) -> Iterator[tuple]:
     """Every activity of the walker, oldest first, as CSV rows (streamed from the database)."""
     query = (
         select(Activity)
@@ -335,7 +338,7 @@ def _recorded_values(recorded: plausibility.Recorded | None) -> dict:
     }
 
 
-def by_client_id(walker: User, client_id: uuid.UUID) -> Activity:
+def by_client_id(walker: User, client_id: uuid.UUID) -> Activity | None:
     return db.session.scalar(
         select(Activity).where(Activity.user_id == walker.id, Activity.client_id == client_id)
     )

@@ -63,7 +63,7 @@ def review(activity_id: int, team: Team, captain: User, approve: bool) -> Activi
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     team_ids = reviewing_teams(activity) if activity is not None else set()
-    if team.id not in team_ids:
+    if activity is None or team.id not in team_ids:
         raise ReviewRefused("That activity is not waiting for this team's review.")
     if activity.review_status != ReviewStatus.HELD:
         raise ReviewRefused("Another captain has reviewed that activity already.")

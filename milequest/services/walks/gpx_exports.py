@@ -50,7 +50,7 @@ def _with_tracks(walker: User):
 
 def _track(activity: Activity, track_ewkt: str | None) -> gpxpy.gpx.GPXTrack:
     track = gpxpy.gpx.GPXTrack(name=f"{activity.kind} on {activity.activity_date.isoformat()}")
-    track.type = activity.kind
+    track.type = activity.kind  # type: ignore[assignment]  # gpxpy declares it None
     track.description = activity.note or None
     client_id = ET.Element(MQ_CLIENT_ID)
     client_id.text = str(activity.client_id)

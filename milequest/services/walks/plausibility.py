@@ -57,6 +57,8 @@ def reasons(
 
 def longest_jump_m(recorded: Recorded, kind: str) -> float:
     """The longest gap between consecutive points that is too long to be walked (0 if none)."""
+    if recorded.track_ewkt is None:
+        return 0.0
     limit_mps = HOLD_SPEED_KMH[kind] * JUMP_SPEED_FACTOR / 3.6
     segments_m = [v.from_previous_m for v in tracks.vertices(recorded.track_ewkt)]
     times = recorded.point_times
@@ -64,8 +66,8 @@ def longest_jump_m(recorded: Recorded, kind: str) -> float:
     for n, segment_m in enumerate(segments_m[1:], 1):
         if segment_m <= JUMP_M:
             continue
-        known = n < len(times) and times[n] and times[n - 1]
-        seconds = (times[n] - times[n - 1]).total_seconds() if known else 0
+        before, after = (times[n - 1], times[n]) if n < len(times) else (None, None)
+        seconds = (after - before).total_seconds() if before and after else 0
         if seconds <= 0 or segment_m / seconds > limit_mps:
             longest = max(longest, segment_m)
     return longest
