@@ -5,16 +5,16 @@ that names them: what others keep (a team they created, a journey they started, 
 journey follows) forgets who made it, and the team log's actor and subject may be blanked
 (the one change the append-only trigger now allows).
 
-Revision ID: 0013_accounts_trust
-Revises: 0012_activity_history
+Revision ID: 0016_accounts_trust
+Revises: 0015_notifications
 Create Date: 2026-11-29
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_accounts_trust"
-down_revision = "0012_activity_history"
+revision = "0016_accounts_trust"
+down_revision = "0015_notifications"
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,15 @@
 """Personal access tokens for the API (hashed secrets, scoped, expiring, revocable).
 
-Revision ID: 0013_api_tokens
-Revises: 0012_activity_history
+Revision ID: 0017_api_tokens
+Revises: 0016_accounts_trust
 Create Date: 2026-11-29
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_api_tokens"
-down_revision = "0012_activity_history"
+revision = "0017_api_tokens"
+down_revision = "0016_accounts_trust"
 branch_labels = None
 depends_on = None
 

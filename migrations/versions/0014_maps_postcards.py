@@ -3,8 +3,8 @@
 `flask atlas` fills atlas_features; a postcard is made with its milestone event, and
 postcard_views says which member has seen which postcard.
 
-Revision ID: 0013_maps_postcards
-Revises: 0012_activity_history
+Revision ID: 0014_maps_postcards
+Revises: 0013_catalog_routes
 Create Date: 2026-11-29
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 from geoalchemy2 import Geometry
 
-revision = "0013_maps_postcards"
-down_revision = "0012_activity_history"
+revision = "0014_maps_postcards"
+down_revision = "0013_catalog_routes"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Notifications: one per (walker, cause), the walker's choices, and headers on outbox emails.
 
-Revision ID: 0013_notifications
-Revises: 0012_activity_history
+Revision ID: 0015_notifications
+Revises: 0014_maps_postcards
 Create Date: 2026-11-29
 """
 
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0013_notifications"
-down_revision = "0012_activity_history"
+revision = "0015_notifications"
+down_revision = "0014_maps_postcards"
 branch_labels = None
 depends_on = None
 
