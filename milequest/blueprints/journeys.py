@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_login import current_user
 
+from milequest.blueprints.changes import commit_unless_refused
 from milequest.blueprints.team_scope import team_view
 from milequest.extensions import db
 from milequest.forms.journeys import StartJourneyForm, TargetDateForm
@@ -38,7 +39,7 @@ def _choice_context(team, form: StartJourneyForm | None) -> dict:
     }
 
 
-def _planning_context(access, active, target_form: TargetDateForm | None) -> dict:
+def _planning_context(active, target_form: TargetDateForm | None) -> dict:
     if active is None:
         return {}
     today = activities.today_for(current_user)
@@ -59,7 +60,7 @@ def _page(access, form=None, status=200, target_form=None):
         progress=progress,
         line=route_maps.leaflet_line(active.route) if active else [],
         past=journeys.past_journeys(access.team),
-        **_planning_context(access, active, target_form),
+        **_planning_context(active, target_form),
         **(_choice_context(access.team, form) if choosing else {"form": None}),
     ), status
 
@@ -113,12 +114,10 @@ def set_target(access):
         return see_other(url_for("journeys.index", team_id=access.team.id))
     if not form.validate():
         return _page(access, status=422, target_form=form)
-    try:
-        today = activities.today_for(current_user)
-        journeys.set_target_date(active, form.target_date.data, today)
-    except journeys.JourneyError as error:
-        form.target_date.errors.append(str(error))
+    today = activities.today_for(current_user)
+    target = form.target_date.data
+    if refused := commit_unless_refused(lambda: journeys.set_target_date(active, target, today)):
+        form.target_date.errors.append(str(refused))
         return _page(access, status=422, target_form=form)
-    db.session.commit()
     flash("Target date saved." if form.target_date.data else "Target date cleared.", "success")
     return see_other(url_for("journeys.index", team_id=access.team.id) + "#planning")

@@ -110,7 +110,12 @@ def _count_walks_already_logged(journey: Journey) -> list[counters.Credit]:
 
 
 def set_target_date(journey: Journey, target: date | None, today: date) -> None:
-    """The captain's target date for an active journey (None clears it): today or later."""
+    """The captain's target date for an active journey (None clears it): today or later.
+
+    Locks the journey's row first, so a journey abandoned or completed meanwhile refuses it.
+    """
+    db.session.execute(select(Journey.id).where(Journey.id == journey.id).with_for_update())
+    db.session.refresh(journey, ["status"])
     if not journey.is_active:
         raise JourneyError("Only a journey under way can have a target date.")
     if target is not None and target < max(today, journey.started_on):
