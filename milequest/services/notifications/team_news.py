@@ -12,7 +12,6 @@ from milequest.models import Membership, Team, TeamEvent, User
 from milequest.models.base import utcnow
 from milequest.models.notification import NotificationKind
 from milequest.models.team import Role
-from milequest.services.core import team_events
 from milequest.services.notifications.inbox import Draft, create
 
 KINDS = {
