@@ -19,7 +19,6 @@ KINDS = {
     "journey_completed": NotificationKind.JOURNEY_COMPLETED,
     "member_joined": NotificationKind.MEMBER_JOINED,
 }
-assert set(KINDS) == set(team_events.NOTIFYING_KINDS)
 
 
 def notify_event(event_id: int) -> int:
