@@ -26,7 +26,7 @@ def notify_event(event_id: int) -> int:
     event = db.session.get(TeamEvent, event_id)
     if event is None or event.kind not in KINDS:
         return 0
-    team = db.session.get(Team, event.team_id)
+    team = db.session.get_one(Team, event.team_id)
     draft = _draft(event, team)
     created = 0
     for user in _recipients(event):
