@@ -79,6 +79,7 @@ class Defaults:
     # Where walkers reach the site: links in emails that a worker writes point there.
     PUBLIC_URL = "http://127.0.0.1:5000"
     NOTIFICATION_DELIVERY_DELAY_S = 0  # tests only: makes a delivery observably slow
+    NOTIFICATION_POLL_S = 60  # how often an open page asks for the header's unread count
 
     # Routes: which router builds lines (see services/routers.py), how finely lines are cut,
     # and the Leaflet tiles (the CSP's img-src follows the tile URL's host).

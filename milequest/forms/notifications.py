@@ -35,7 +35,9 @@ class NotificationSettingsForm(FlaskForm):
 
     @classmethod
     def for_choices(cls, choices: preferences.Choices) -> "NotificationSettingsForm":
-        data = {box_name(k, c): wanted for (k, c), wanted in choices.wants.items()}
+        data: dict[str, object] = {
+            box_name(k, c): wanted for (k, c), wanted in choices.wants.items()
+        }
         data["quiet_from"] = f"{choices.quiet_from:%H:%M}" if choices.quiet_from else ""
         data["quiet_until"] = f"{choices.quiet_until:%H:%M}" if choices.quiet_until else ""
         data["nudge_after_days"] = choices.nudge_after_days

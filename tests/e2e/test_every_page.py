@@ -11,8 +11,10 @@ import pytest
 from flask import current_app
 
 from milequest.extensions import db
+from milequest.models.notification import NotificationKind
 from milequest.services.core import emails
 from milequest.services.gps_imports import imports
+from milequest.services.notifications import unsubscribe
 from milequest.services.teamwork import team_invites
 from milequest.services.walkers import account_tokens
 from tests import gps_builders as files
@@ -44,6 +46,7 @@ NOT_PAGES = {  # files, feeds, fragments and sockets, not pages a walker reads
     "live.updates",
     "teams.part",
     "teams.leaderboard",  # the fragment alone, for htmx
+    "notifications.badge",  # the header's count alone, for htmx
 }
 
 REFUSING = {"accounts.verify": 400}  # pages whose right answer here is a refusal
@@ -97,6 +100,9 @@ def a_busy_world(app, monkeypatch):
                 "token": account_tokens.make_token(captain, account_tokens.RESET)
             },
             "accounts.verify": {"token": "not-a-token"},
+            "notifications.unsubscribe_form": {
+                "token": unsubscribe.make_token(captain.id, NotificationKind.WEEKLY_DIGEST)
+            },
         },
     )
 

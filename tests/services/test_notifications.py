@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from milequest.extensions import db
 from milequest.models import Membership, Notification, OutboundEmail, TeamEvent
 from milequest.models.notification import Channel, NotificationKind
+from milequest.services.core import team_events
 from milequest.services.notifications import (
     delivery,
     digests,
@@ -50,6 +51,10 @@ def team_past_a_milestone():
 def no_quiet_hours(user) -> None:
     current = preferences.choices_of(user.id)
     preferences.save(user.id, current.wants, None, None, current.nudge_after_days)
+
+
+def test_every_event_that_queues_notifications_has_its_kind():
+    assert set(team_news.KINDS) == set(team_events.NOTIFYING_KINDS)
 
 
 def test_a_milestone_notifies_every_member_once_however_often_it_runs():

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from milequest.extensions import db
 from milequest.lib import task_queue
-from milequest.models import Notification, User
+from milequest.models import Notification, OutboundEmail, User
 from milequest.models.base import utcnow
 from milequest.models.notification import Channel, NotificationKind
 from milequest.services.core import emails
@@ -43,7 +43,7 @@ def deliver(notification_id: int, now: datetime | None = None) -> bool:
         return False
     if row.email_due_at > now:
         return False
-    user = db.session.get(User, row.user_id)
+    user = db.session.get_one(User, row.user_id)
     kind = NotificationKind(row.kind)
     choices = preferences.choices_of(user.id)
     if not choices.wanted(kind, Channel.EMAIL):  # turned off since: never sent
@@ -59,7 +59,7 @@ def deliver(notification_id: int, now: datetime | None = None) -> bool:
     return True
 
 
-def _write_email(row: Notification, user: User, kind: NotificationKind):
+def _write_email(row: Notification, user: User, kind: NotificationKind) -> OutboundEmail:
     unsubscribe_url = url_for(
         "notifications.unsubscribe",
         token=unsubscribe.make_token(user.id, kind),

@@ -8,7 +8,7 @@ its email.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from milequest.extensions import db
@@ -62,15 +62,20 @@ def create(user: User, draft: Draft, now: datetime | None = None) -> int | None:
     return created_id
 
 
-def _shown(user_id: int):
+def _shown(user_id: int) -> Select[Notification]:
     return select(Notification).where(Notification.user_id == user_id, Notification.in_app)
 
 
 def unread_count(user_id: int) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(Notification)
-        .where(Notification.user_id == user_id, Notification.in_app, Notification.read_at.is_(None))
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(
+                Notification.user_id == user_id, Notification.in_app, Notification.read_at.is_(None)
+            )
+        )
+        or 0
     )
 
 
@@ -87,9 +92,9 @@ def mark_read(user_id: int, notification_id: int) -> Notification | None:
     return row
 
 
-def mark_all_read(user_id: int) -> int:
-    return db.session.execute(
+def mark_all_read(user_id: int) -> None:
+    db.session.execute(
         update(Notification)
         .where(Notification.user_id == user_id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
-    ).rowcount
+    )

@@ -87,5 +87,5 @@ def _nudged_lately(user_id: int, now: datetime) -> bool:
                 Notification.created_at > now - ONE_A_WEEK,
             )
         )
-        > 0
-    )
+        or 0
+    ) > 0

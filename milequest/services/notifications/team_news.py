@@ -12,7 +12,6 @@ from milequest.models import Membership, Team, TeamEvent, User
 from milequest.models.base import utcnow
 from milequest.models.notification import NotificationKind
 from milequest.models.team import Role
-from milequest.services.core import team_events
 from milequest.services.notifications.inbox import Draft, create
 
 KINDS = {
@@ -20,7 +19,6 @@ KINDS = {
     "journey_completed": NotificationKind.JOURNEY_COMPLETED,
     "member_joined": NotificationKind.MEMBER_JOINED,
 }
-assert set(KINDS) == set(team_events.NOTIFYING_KINDS)
 
 
 def notify_event(event_id: int) -> int:
@@ -28,7 +26,7 @@ def notify_event(event_id: int) -> int:
     event = db.session.get(TeamEvent, event_id)
     if event is None or event.kind not in KINDS:
         return 0
-    team = db.session.get(Team, event.team_id)
+    team = db.session.get_one(Team, event.team_id)
     draft = _draft(event, team)
     created = 0
     for user in _recipients(event):
