@@ -1,7 +1,7 @@
 """The profile's form for a new API token."""
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired
 
@@ -16,7 +16,7 @@ class TokenForm(FlaskForm):
         validators=[InputRequired("Name the token after where you will use it.")],
         render_kw={"maxlength": 60, "autocomplete": "off"},
     )
-    scope = RadioField(
+    scope = SelectField(
         "Access",
         choices=[
             SelectChoice("read", "Read only"),

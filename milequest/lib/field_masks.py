@@ -7,11 +7,13 @@ value (lists are pruned item by item).
 
 import re
 
+from milequest.refusals import Refused
+
 Mask = dict[str, "Mask | None"]
 _TOKEN = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*|[(),/])\s*")
 
 
-class MaskError(ValueError):
+class MaskError(Refused, ValueError):
     """The expression cannot be read, or names a field that does not exist (`field`)."""
 
     def __init__(self, message: str, field: str | None = None) -> None:

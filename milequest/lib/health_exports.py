@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from milequest.refusals import Refused
+
 STEPS = "step_count"
 DISTANCE = "walking_running_distance"
 METRES_PER_UNIT = {"km": Decimal(1000), "mi": Decimal("1609.344"), "m": Decimal(1)}
 MAX_DAYS = 400
 
 
-class ExportUnreadable(ValueError):
+class ExportUnreadable(Refused, ValueError):
     """The JSON is not a health export we can read; the message says what is wrong."""
 
 
