@@ -51,18 +51,20 @@ def user_for_cookie_id(cookie_id: str) -> User | None:
     user_id, _, token = cookie_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    row = db.session.scalar(
-        select(WalkerSession).where(
+    found = db.session.execute(
+        select(User, WalkerSession)
+        .join(WalkerSession, WalkerSession.user_id == User.id)
+        .where(
             WalkerSession.token_hash == _hash(token),
             WalkerSession.user_id == int(user_id),
             WalkerSession.ended_at.is_(None),
             WalkerSession.expires_at > utcnow(),
         )
-    )
-    if row is None:
+    ).first()
+    if found is None:
         return None
+    user, row = found
     _stamp_seen(row)
-    user = db.session.get(User, row.user_id)
     user.session_token = token
     return user
 
