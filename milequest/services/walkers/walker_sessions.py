@@ -29,16 +29,16 @@ def start_session(user: User, *, remember: bool, user_agent: str) -> WalkerSessi
     """Open a session for `user`; `user.get_id()` then names it (for Flask-Login's cookies)."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
-    lifetime_s = current_app.config[
-        "REMEMBER_COOKIE_DURATION" if remember else "SESSION_LIFETIME_S"
-    ]
+    lifetime = current_app.config["REMEMBER_COOKIE_DURATION" if remember else "SESSION_LIFETIME_S"]
+    if not isinstance(lifetime, timedelta):  # Flask-Login takes seconds or a timedelta
+        lifetime = timedelta(seconds=lifetime)
     row = WalkerSession(
         user_id=user.id,
         token_hash=_hash(token),
         remember=remember,
         user_agent=user_agent[:300],
         last_seen_at=now,
-        expires_at=now + timedelta(seconds=lifetime_s),
+        expires_at=now + lifetime,
     )
     db.session.add(row)
     db.session.flush()
