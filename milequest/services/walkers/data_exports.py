@@ -41,6 +41,7 @@ def request_export(user: User) -> DataExport:
         export = DataExport(user_id=user.id, token=secrets.token_hex(16))
         db.session.add(export)
         db.session.flush()
+        export.download_url = url_for("data_exports.download", export_id=export.id, _external=True)
         after_commit(enqueue, export.id)
     return export
 
@@ -111,7 +112,7 @@ def build_export(export_id: int) -> DataExport | None:
         "Your Mile Quest data is ready",
         "emails/data_export_ready.txt",
         user=user,
-        download_url=url_for("data_exports.download", export_id=export.id, _external=True),
+        download_url=export.download_url,
         days=EXPORT_DAYS,
     )
     return export
