@@ -35,6 +35,11 @@ def forget_finished_sessions() -> int:
 
 @shared_task(name="workers.accounts.build_data_export")
 def build_data_export(export_id: int) -> None:
+    # The claim is committed first: the build's progress is written beside its transaction.
+    if not data_exports.start_building(export_id):
+        db.session.rollback()
+        return
+    db.session.commit()
     try:
         data_exports.build_export(export_id)
     except Exception:

@@ -82,6 +82,7 @@ def upgrade():
         sa.Column("progress", sa.Integer(), server_default="0", nullable=False),
         sa.Column("byte_size", sa.Integer(), nullable=True),
         sa.Column("error", sa.Text(), server_default="", nullable=False),
+        sa.Column("download_url", sa.Text(), server_default="", nullable=False),
         sa.Column(
             "created_at",
             sa.DateTime(timezone=True),

@@ -56,10 +56,15 @@ def _failed(response) -> bool:
 
 
 def _log_in(user, *, remember: bool = False) -> None:
-    """A fresh session (nothing carried over) with its server-side row; the caller commits."""
+    """A fresh session (nothing carried over) with its server-side row; the caller commits.
+
+    Logging in, however it is done, keeps an account whose deletion was pending.
+    """
     session.clear()
     walker_sessions.start_session(user, remember=remember, user_agent=request.user_agent.string)
     login_user(user, remember=remember)
+    if account_deletion.cancel_deletion(user):
+        flash("Welcome back: your account will not be deleted.", "success")
 
 
 def safe_next_url(target: str | None) -> str:
@@ -146,8 +151,6 @@ def login():
         form.form_errors.append("That email and password do not match an account.")
         return render_template("accounts/login.html", form=form, next=next_url), 422
     _log_in(user, remember=form.remember.data)
-    if account_deletion.cancel_deletion(user):
-        flash("Welcome back: your account will not be deleted.", "success")
     db.session.commit()  # the session, a rehashed password, a cancelled deletion
     return see_other(safe_next_url(next_url), reload=True)
 

@@ -37,6 +37,8 @@ class DataExport(db.Model):
     progress: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     byte_size: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Made while the walker asks (a worker has no request to build an absolute URL from).
+    download_url: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = created_at_column()
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

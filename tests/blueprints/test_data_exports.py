@@ -7,11 +7,12 @@ from milequest.models import DataExport
 from milequest.services.walkers import data_exports
 from tests.factories import make_user
 from tests.helpers import log_in, post_form, sign_in_as
+from workers.accounts import build_data_export
 
 
 def _built(walker) -> DataExport:
     export = data_exports.request_export(walker)
-    data_exports.build_export(export.id)
+    build_data_export(export.id)
     return export
 
 

@@ -16,7 +16,7 @@ from milequest.services.core import emails
 from milequest.services.gps_imports import imports
 from milequest.services.notifications import unsubscribe
 from milequest.services.teamwork import team_invites
-from milequest.services.walkers import account_tokens
+from milequest.services.walkers import account_tokens, data_exports
 from tests import gps_builders as files
 from tests.e2e.sessions import log_in
 from tests.e2e.test_layout import assert_fits_360
@@ -35,6 +35,7 @@ NOT_PAGES = {  # files, feeds, fragments and sockets, not pages a walker reads
     "photos.image",
     "activities.export",
     "activities.export_gpx",
+    "data_exports.download",
     "pwa.manifest",
     "pwa.service_worker",
     "pwa.replay_token",
@@ -80,6 +81,7 @@ def a_busy_world(app, monkeypatch):
     invite = team_invites.invite_by_email(team, captain, "friend@example.com")
     link = team_invites.rotate_share_link(team, captain)
     batch_id = imports.accept_upload(captain, [("walk.gpx", files.gpx()), ("bad.gpx", b"<")])
+    export = data_exports.request_export(captain)
     db.session.commit()
     for email_id in emails.unsent_email_ids(older_than=timedelta(0)):
         emails.deliver_email(email_id)
@@ -94,6 +96,7 @@ def a_busy_world(app, monkeypatch):
             "token": invite.code,
             "code": link.code,
             "name": mail[0],
+            "export_id": export.id,
         },
         {
             "accounts.reset_form": {

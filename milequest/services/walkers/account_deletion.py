@@ -154,13 +154,16 @@ def _leave(team: Team, user: User) -> None:
 def _forget(user: User) -> None:
     """Delete or blank every other row that names the walker."""
     uid = user.id
-    for column in (TeamEvent.actor_id, TeamEvent.subject_id):
-        db.session.execute(update(TeamEvent).where(column == uid).values({column.key: None}))
-    _blank(Team.created_by_id, uid)
-    _blank(TeamInvite.created_by_id, uid)
-    _blank(TeamInvite.used_by_id, uid)
-    _blank(Journey.started_by_id, uid)
-    _blank(Photo.reviewed_by_id, uid)
+    for column in (
+        TeamEvent.actor_id,  # the page then says "a former walker"
+        TeamEvent.subject_id,
+        Team.created_by_id,
+        TeamInvite.created_by_id,
+        TeamInvite.used_by_id,
+        Journey.started_by_id,
+        Photo.reviewed_by_id,
+    ):
+        db.session.execute(update(column.class_).where(column == uid).values({column.key: None}))
     db.session.execute(delete(TeamInvite).where(func.lower(TeamInvite.email) == user.email.lower()))
     db.session.execute(
         delete(OutboundEmail).where(func.lower(OutboundEmail.to_address) == user.email.lower())
@@ -173,7 +176,3 @@ def _forget(user: User) -> None:
     export_keys = data_exports.storage_keys_of(uid)
     if export_keys:
         after_commit(delete_objects, export_keys)
-
-
-def _blank(column, user_id: int) -> None:
-    db.session.execute(update(column.class_).where(column == user_id).values({column.key: None}))

@@ -41,6 +41,7 @@ def request_export(user: User) -> DataExport:
         export = DataExport(user_id=user.id, token=secrets.token_hex(16))
         db.session.add(export)
         db.session.flush()
+        export.download_url = url_for("data_exports.download", export_id=export.id, _external=True)
         after_commit(enqueue, export.id)
     return export
 
@@ -67,28 +68,53 @@ def is_downloadable(export: DataExport) -> bool:
     return export.status == ExportStatus.READY and export.expires_at > utcnow()
 
 
+def start_building(export_id: int) -> bool:
+    """Claim a queued export for a build (the caller commits before building)."""
+    claimed = db.session.execute(
+        update(DataExport)
+        .where(DataExport.id == export_id, DataExport.status.in_(OPEN))
+        .values(status=ExportStatus.BUILDING)
+        .returning(DataExport.id)
+    )
+    return claimed.scalar_one_or_none() is not None
+
+
 def build_export(export_id: int) -> DataExport | None:
-    """Build the zip, store it and email the link (flushes; None if not queued any more)."""
-    export = db.session.execute(
-        select(DataExport).where(DataExport.id == export_id).with_for_update(skip_locked=True)
-    ).scalar_one_or_none()
-    if export is None or export.status not in OPEN:
+    """Build the zip, store it and email the link (flushes; None if not claimed, or done).
+
+    The export's row is written only at the end: until then the progress updates, made on
+    their own connection, must not wait for this transaction's lock on it.
+    """
+    export = db.session.get(DataExport, export_id)
+    if export is None or export.status != ExportStatus.BUILDING:
         return None
     user = db.session.get(User, export.user_id)
     data = _zip(user, lambda percent: _report_progress(export_id, percent))
     storage().put(export.storage_key, data, "application/zip")
-    export.status, export.progress, export.byte_size = ExportStatus.READY, 100, len(data)
-    export.finished_at = utcnow()
-    export.expires_at = export.finished_at + timedelta(days=EXPORT_DAYS)
+    finished_at = utcnow()
+    finished = db.session.execute(
+        update(DataExport)
+        .where(DataExport.id == export_id, DataExport.status == ExportStatus.BUILDING)
+        .values(
+            status=ExportStatus.READY,
+            progress=100,
+            byte_size=len(data),
+            finished_at=finished_at,
+            expires_at=finished_at + timedelta(days=EXPORT_DAYS),
+        )
+        .returning(DataExport.id)
+    ).scalar_one_or_none()
+    if finished is None:
+        return None  # a second build of the same export (a redelivered task) got there first
+    db.session.refresh(export)
     emails.queue_email(
         user.email,
         "Your Mile Quest data is ready",
         "emails/data_export_ready.txt",
         user=user,
-        download_url=url_for("data_exports.download", export_id=export.id, _external=True),
+        download_url=export.download_url,
         days=EXPORT_DAYS,
     )
-    db.session.flush()
     return export
 
 
@@ -96,6 +122,7 @@ def fail(export_id: int, reason: str) -> None:
     export = db.session.get(DataExport, export_id)
     if export is not None and export.status in OPEN:
         export.status, export.error, export.finished_at = ExportStatus.FAILED, reason, utcnow()
+        export.expires_at = export.finished_at + timedelta(days=EXPORT_DAYS)  # then swept
         db.session.flush()
 
 
@@ -105,7 +132,8 @@ def _report_progress(export_id: int, percent: int) -> None:
         connection.execute(
             update(DataExport)
             .where(DataExport.id == export_id)
-            .values(status=ExportStatus.BUILDING, progress=percent)
+            .where(DataExport.status == ExportStatus.BUILDING)
+            .values(progress=percent)
         )
 
 

@@ -29,16 +29,16 @@ def start_session(user: User, *, remember: bool, user_agent: str) -> WalkerSessi
     """Open a session for `user`; `user.get_id()` then names it (for Flask-Login's cookies)."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
-    lifetime_s = current_app.config[
-        "REMEMBER_COOKIE_DURATION" if remember else "SESSION_LIFETIME_S"
-    ]
+    lifetime = current_app.config["REMEMBER_COOKIE_DURATION" if remember else "SESSION_LIFETIME_S"]
+    if not isinstance(lifetime, timedelta):  # Flask-Login takes seconds or a timedelta
+        lifetime = timedelta(seconds=lifetime)
     row = WalkerSession(
         user_id=user.id,
         token_hash=_hash(token),
         remember=remember,
         user_agent=user_agent[:300],
         last_seen_at=now,
-        expires_at=now + timedelta(seconds=lifetime_s),
+        expires_at=now + lifetime,
     )
     db.session.add(row)
     db.session.flush()
@@ -51,18 +51,20 @@ def user_for_cookie_id(cookie_id: str) -> User | None:
     user_id, _, token = cookie_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    row = db.session.scalar(
-        select(WalkerSession).where(
+    found = db.session.execute(
+        select(User, WalkerSession)
+        .join(WalkerSession, WalkerSession.user_id == User.id)
+        .where(
             WalkerSession.token_hash == _hash(token),
             WalkerSession.user_id == int(user_id),
             WalkerSession.ended_at.is_(None),
             WalkerSession.expires_at > utcnow(),
         )
-    )
-    if row is None:
+    ).first()
+    if found is None:
         return None
+    user, row = found
     _stamp_seen(row)
-    user = db.session.get(User, row.user_id)
     user.session_token = token
     return user
 
