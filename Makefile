@@ -11,7 +11,7 @@ export FLASK_APP := wsgi
 run: setup
 	@scripts/run.sh $(PORT)
 
-test: setup $(VENV)/.chromium
+test: setup $(VENV)/.chromium $(VENV)/.promtool
 	@scripts/test.sh $(PYTEST_ARGS)
 
 test-fast: setup
@@ -58,6 +58,11 @@ static/vendor/.copied: node_modules/.installed
 # Browser tests drive Debian's Chromium (never a tool's own download).
 $(VENV)/.chromium:
 	@scripts/need-debian-package.sh chromium chromium
+	@touch $@
+
+# The alert rules (monitoring/) are checked and unit-tested with Debian's promtool.
+$(VENV)/.promtool:
+	@scripts/need-debian-package.sh promtool prometheus
 	@touch $@
 
 # Benchmarks at scale: own database (milequest_bench), data generated once, then load and
