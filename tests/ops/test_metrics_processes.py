@@ -7,7 +7,10 @@ import urllib.request
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from milequest.extensions import db
+from tests.factories import add_member, make_journey, make_team, make_user
 from tests.helpers import wait_for
+from tests.live_servers import Browser, connect
 from tests.ops.processes import METRICS_TOKEN, running_stack
 
 pytestmark = [pytest.mark.slow, pytest.mark.committing]
@@ -36,7 +39,30 @@ def request_lines(logs: str) -> list[dict]:
     return [line for line in lines if line["logger"] == "milequest.request"]
 
 
+def open_sockets(url: str) -> float:
+    return scrape(url).get(("milequest_live_sockets_open", ()), -1)
+
+
+def assert_a_live_socket_is_counted_and_its_fanout_timed(url: str, team) -> None:
+    watcher = Browser(url)
+    watcher.log_in(team.created_by.email)
+    ws = connect(url, f"/teams/{team.id}/live", watcher.cookie_header())
+    try:
+        assert wait_for(lambda: open_sockets(url) == 1, 30)
+        add_member(team, make_user())  # an event for the socket
+        db.session.commit()
+        assert ws.receive(timeout=30) is not None
+        fanned_out = ("milequest_live_fanout_seconds_count", ())
+        assert wait_for(lambda: scrape(url).get(fanned_out, 0) == 1, 30)
+    finally:
+        ws.close()
+    assert wait_for(lambda: open_sockets(url) == 0, 30)
+
+
 def test_metrics_add_up_both_gunicorn_workers_the_celery_worker_and_beat(app, tmp_path):
+    team = make_team(public=True)
+    make_journey(team)
+    db.session.commit()
     with running_stack(app, tmp_path, beat=True) as stack:
         served = 0
 
@@ -65,6 +91,7 @@ def test_metrics_add_up_both_gunicorn_workers_the_celery_worker_and_beat(app, tm
             lambda: ("milequest_beat_heartbeat_timestamp_seconds", ()) in scrape(stack.url), 30
         )
         samples = scrape(stack.url)
+        assert_a_live_socket_is_counted_and_its_fanout_timed(stack.url, team)
 
     readyz = total(samples, "milequest_http_requests_total", route="/readyz", status="200")
     assert readyz == served  # every request, whichever of the two workers answered it
@@ -75,7 +102,6 @@ def test_metrics_add_up_both_gunicorn_workers_the_celery_worker_and_beat(app, tm
     routes = {"queue": "routes", "task": "workers.routes.build_route"}
     assert total(samples, "milequest_tasks_total", outcome="failed", **routes) == 1
     assert total(samples, "milequest_task_duration_seconds_count", **email) == 1
-    assert samples[("milequest_live_sockets_open", ())] == 0
     assert samples[("milequest_queue_depth", (("queue", "email"),))] == 0
     task_lines = [
         json.loads(line)
