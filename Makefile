@@ -11,7 +11,7 @@ export FLASK_APP := wsgi
 run: setup
 	@scripts/run.sh $(PORT)
 
-test: setup $(VENV)/.chromium $(VENV)/.nginx
+test: setup $(VENV)/.chromium $(VENV)/.nginx $(VENV)/.promtool
 	@scripts/test.sh $(PYTEST_ARGS)
 
 test-fast: setup
@@ -71,6 +71,11 @@ $(VENV)/.chromium:
 # Debian's nginx (never the system's running one: ours runs under var/ on its own port).
 $(VENV)/.nginx:
 	@scripts/need-debian-package.sh nginx nginx
+	@touch $@
+
+# The alert rules (monitoring/) are checked and unit-tested with Debian's promtool.
+$(VENV)/.promtool:
+	@scripts/need-debian-package.sh promtool prometheus
 	@touch $@
 
 # Benchmarks at scale: own database (milequest_bench), data generated once, then load and

@@ -17,12 +17,13 @@ bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gevent"
 worker_connections = int(os.environ.get("WEB_CONNECTIONS", "10000"))  # per gevent worker
-accesslog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 control_socket_disable = True  # gunicorn 27's control socket is not used here
 # No access log: request lines carry reset and invite tokens in their paths. The app writes one
 # JSON line per request instead (milequest/observability/web_tracking.py).
 accesslog = None
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+control_socket_disable = True  # gunicorn 27's control socket is not used here
 # Metrics: each worker writes its counts to files here and /metrics adds them up. Set it to
 # share one directory with the worker and beat (scripts/run.sh does, emptied at each start);
 # otherwise each start gets a fresh private one.

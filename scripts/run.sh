@@ -25,4 +25,9 @@ echo "  nginx on $port: live streams to ws on $MILEQUEST_WS_PORT, the rest to we
 echo "Development emails: http://127.0.0.1:$port/dev/mail/"
 echo
 export HOST=${HOST:-127.0.0.1}
+# web, worker and beat count into one directory that /metrics adds up; emptied at each start.
+export PROMETHEUS_MULTIPROC_DIR="$PWD/var/metrics"
+rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+# This machine may read http://127.0.0.1:$port/metrics (a deployment sets a token or its network).
+export MILEQUEST_METRICS_ALLOWED_NETWORKS=${MILEQUEST_METRICS_ALLOWED_NETWORKS:-'["127.0.0.1/32", "::1/128"]'}
 honcho --procfile Procfile start --port "$MILEQUEST_WEB_PORT" web ws worker beat

@@ -34,6 +34,7 @@ class JsonFormatter(logging.Formatter):
             + f".{int(record.msecs):03d}Z",
             "level": record.levelname,
             "logger": record.name,
+            "pid": record.process,
             "event": record.getMessage(),
             **getattr(record, "fields", {}),
         }
