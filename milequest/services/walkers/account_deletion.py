@@ -28,6 +28,7 @@ from milequest.models import (
     Membership,
     OutboundEmail,
     Photo,
+    Postcard,
     Route,
     Team,
     TeamEvent,
@@ -162,6 +163,7 @@ def _forget(user: User) -> None:
         TeamInvite.used_by_id,
         Journey.started_by_id,
         Photo.reviewed_by_id,
+        Postcard.crossed_by_id,  # the postcard then says a former walker took the team over
     ):
         db.session.execute(update(column.class_).where(column == uid).values({column.key: None}))
     db.session.execute(delete(TeamInvite).where(func.lower(TeamInvite.email) == user.email.lower()))
