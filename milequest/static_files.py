@@ -32,7 +32,7 @@ def init_app(app: Flask) -> None:
         if endpoint == "static":
             values["filename"] = hashed_names.get(values["filename"], values["filename"])
 
-    app.wsgi_app = WhiteNoise(
+    app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]
         app.wsgi_app,
         root=str(build),
         prefix=app.static_url_path,

@@ -7,6 +7,7 @@ from flask_login import current_user
 from milequest.blueprints.team_scope import team_view
 from milequest.extensions import db
 from milequest.htmx import fragment_or_see_other
+from milequest.models.base import utcnow
 from milequest.services.core.team_access import Need
 from milequest.services.journeying import journeys, postcards
 from milequest.services.teamwork import leaderboards
@@ -63,7 +64,7 @@ def _certificate(access, journey_id: int) -> dict:
         "team": access.team,
         "journey": journey,
         "progress": journeys.progress(journey),
-        "days": (journey.ended_at.date() - journey.started_on).days + 1,
+        "days": ((journey.ended_at or utcnow()).date() - journey.started_on).days + 1,
         "walkers": postcards.walkers_so_far(journey.id),
         "standings": leaderboards.leaderboard(journey),
     }

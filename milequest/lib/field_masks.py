@@ -6,6 +6,7 @@ value (lists are pruned item by item).
 """
 
 import re
+from typing import Any
 
 from milequest.refusals import Refused
 
@@ -76,9 +77,10 @@ def _is_name(token: str) -> bool:
 
 def _merge(mask: Mask, path: list[str], sub: "Mask | None") -> None:
     for name in path[:-1]:
-        if name in mask and mask[name] is None:
+        child = mask.setdefault(name, {})
+        if child is None:
             return  # the whole field is already asked for
-        mask = mask.setdefault(name, {})
+        mask = child
     if sub is None or mask.get(path[-1], {}) is not None:
         mask[path[-1]] = sub if sub is None else {**(mask.get(path[-1]) or {}), **sub}
 
@@ -97,7 +99,7 @@ def check(mask: Mask, shape: dict, prefix: str = "") -> None:
             check(sub, shape[name], f"{prefix}{name}.")
 
 
-def apply(mask: Mask | None, value):
+def apply(mask: Mask | None, value: Any) -> Any:
     if mask is None:
         return value
     if isinstance(value, list):

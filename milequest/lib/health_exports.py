@@ -36,7 +36,7 @@ def daily_totals(document) -> list[DayTotal]:
         name = metric.get("name") if isinstance(metric, dict) else None
         if name not in (STEPS, DISTANCE):
             continue
-        per_unit = _unit(metric) if name == DISTANCE else None
+        per_unit = _unit(metric) if name == DISTANCE else Decimal(0)  # steps have no unit
         for entry in metric.get("data") or []:
             day, quantity = _entry(entry)
             total = days.setdefault(day, DayTotal(day))

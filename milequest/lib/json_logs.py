@@ -24,7 +24,7 @@ def new_request_id() -> str:
 
 
 def acceptable_request_id(value: str | None) -> bool:
-    return bool(value) and _ACCEPTABLE_ID.fullmatch(value) is not None
+    return value is not None and _ACCEPTABLE_ID.fullmatch(value) is not None
 
 
 class JsonFormatter(logging.Formatter):

@@ -79,7 +79,7 @@ class ReadingsCollector(Collector):
     def __init__(self, readings) -> None:
         self._readings = list(readings)
 
-    def collect(self):
+    def collect(self) -> list[GaugeMetricFamily]:
         families: dict[str, GaugeMetricFamily] = {}
         for reading in self._readings:
             family = families.get(reading.name)

@@ -1,44 +1,46 @@
 """Every model, imported here so that Alembic and `db.create_all` see the whole schema."""
 
 from milequest.models.activity import Activity, JourneyContribution, JourneyMemberDay, WalkerDay
+from milequest.models.api_token import ApiToken
+from milequest.models.atlas import AtlasFeature
+from milequest.models.data_export import DataExport
 from milequest.models.gps_import import GpsImport
 from milequest.models.journey import Journey
+from milequest.models.notification import Notification, NotificationSettings
 from milequest.models.outbound_email import OutboundEmail
 from milequest.models.photo import BlockedPhotoHash, Photo
 from milequest.models.place import Place
+from milequest.models.postcard import Postcard, PostcardView
 from milequest.models.route import Route, Waypoint
 from milequest.models.team import Membership, Team, TeamInvite
 from milequest.models.team_event import TeamEvent
 from milequest.models.user import User
+from milequest.models.walker_session import WalkerSession
 
 __all__ = [
     "Activity",
+    "ApiToken",
+    "AtlasFeature",
     "BlockedPhotoHash",
+    "DataExport",
     "GpsImport",
     "Journey",
     "JourneyContribution",
     "JourneyMemberDay",
     "Membership",
+    "Notification",
+    "NotificationSettings",
     "OutboundEmail",
     "Photo",
     "Place",
+    "Postcard",
+    "PostcardView",
     "Route",
     "Team",
     "TeamEvent",
     "TeamInvite",
     "User",
     "WalkerDay",
+    "WalkerSession",
     "Waypoint",
 ]
-from milequest.models.atlas import AtlasFeature
-from milequest.models.postcard import Postcard, PostcardView
-
-__all__ += ["AtlasFeature", "Postcard", "PostcardView"]
-from milequest.models.notification import Notification, NotificationSettings
-
-__all__ += ["Notification", "NotificationSettings"]
-from milequest.models.data_export import DataExport
-from milequest.models.walker_session import WalkerSession
-
-__all__ += ["DataExport", "WalkerSession"]
-from milequest.models.api_token import ApiToken, TokenScope  # noqa: F401

@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from milequest.extensions import db
+from milequest.extensions import Model
 from milequest.models.base import created_at_column, utcnow
 from milequest.models.user import User
 
@@ -19,7 +19,7 @@ class TokenScope(StrEnum):
     WRITE = "write"
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     __tablename__ = "api_tokens"
     __table_args__ = (
         CheckConstraint("scope IN ('read', 'write')", name="scope"),

@@ -10,7 +10,7 @@ from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import BigInteger, CheckConstraint, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from milequest.extensions import db
+from milequest.extensions import Model
 
 
 class MapLayer(StrEnum):
@@ -21,7 +21,7 @@ class MapLayer(StrEnum):
 LAYERS = tuple(layer.value for layer in MapLayer)
 
 
-class AtlasFeature(db.Model):
+class AtlasFeature(Model):
     __tablename__ = "atlas_features"
     __table_args__ = (
         CheckConstraint("layer IN ('land', 'border')", name="layer"),

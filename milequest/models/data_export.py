@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from milequest.extensions import db
+from milequest.extensions import Model
 from milequest.models.base import created_at_column
 
 
@@ -20,7 +20,7 @@ class ExportStatus(StrEnum):
 STATUSES = tuple(s.value for s in ExportStatus)
 
 
-class DataExport(db.Model):
+class DataExport(Model):
     __tablename__ = "data_exports"
     __table_args__ = (
         CheckConstraint(f"status IN {STATUSES}", name="status"),

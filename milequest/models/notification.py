@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from milequest.extensions import db
+from milequest.extensions import Model
 from milequest.models.base import created_at_column
 
 
@@ -40,7 +40,7 @@ class Channel(StrEnum):
     EMAIL = "email"
 
 
-class Notification(db.Model):
+class Notification(Model):
     __tablename__ = "notifications"
     __table_args__ = (
         UniqueConstraint("user_id", "cause", name="uq_notifications_user_cause"),
@@ -74,7 +74,7 @@ class Notification(db.Model):
     )
 
 
-class NotificationSettings(db.Model):
+class NotificationSettings(Model):
     """What a walker chose; no row means the defaults (services/notifications/preferences)."""
 
     __tablename__ = "notification_settings"

@@ -10,13 +10,13 @@ from decimal import Decimal
 from sqlalchemy import Float, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from milequest.extensions import db
+from milequest.extensions import Model
 from milequest.models.base import created_at_column
 from milequest.models.journey import Journey
 from milequest.models.user import User
 
 
-class Postcard(db.Model):
+class Postcard(Model):
     __tablename__ = "postcards"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,7 +36,7 @@ class Postcard(db.Model):
     crossed_by: Mapped[User | None] = relationship(lazy="joined")
 
 
-class PostcardView(db.Model):
+class PostcardView(Model):
     """Member `user_id` has seen postcard `postcard_id` (as a banner, or dismissed it)."""
 
     __tablename__ = "postcard_views"

@@ -9,11 +9,11 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from milequest.extensions import db
+from milequest.extensions import Model
 from milequest.models.base import created_at_column, utcnow
 
 
-class WalkerSession(db.Model):
+class WalkerSession(Model):
     __tablename__ = "walker_sessions"
     __table_args__ = (
         Index("ix_walker_sessions_user_open", "user_id", postgresql_where=text("ended_at IS NULL")),

@@ -3,7 +3,7 @@ request id (and walker id) of whoever enqueued it, carried in the message's head
 """
 
 import time
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 
 from celery import signals
 from flask import has_request_context
@@ -16,7 +16,9 @@ WALKER_ID_HEADER = "milequest_walker_id"
 OUTCOMES = {"SUCCESS": "succeeded", "FAILURE": "failed", "RETRY": "retried"}
 log = json_logs.json_logger("milequest.task")
 _current_walker: ContextVar[int | None] = ContextVar("milequest_walker_id", default=None)
-_running: dict[str, tuple[float, object]] = {}  # task id -> (start, request id context token)
+_running: dict[
+    str, tuple[float, Token[str | None]]
+] = {}  # task id -> (start, request id context token)
 
 
 def connect() -> None:
@@ -55,9 +57,10 @@ def _header(task, name: str):
 
 
 def _finished(task_id=None, task=None, state=None, **_) -> None:
-    started, token = _running.pop(task_id, (None, None))
-    if started is None:
+    running = _running.pop(task_id, None)
+    if running is None:
         return
+    started, token = running
     duration_s = time.perf_counter() - started
     queue = (task.request.delivery_info or {}).get("routing_key") or "direct"
     outcome = OUTCOMES.get(state, str(state).lower())

@@ -91,7 +91,7 @@ def _parse(model: type[BaseModel], data: dict) -> BaseModel:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        problems = {}
+        problems: dict[str, str] = {}
         for item in error.errors():
             name = ".".join(str(part) for part in item["loc"]) or "body"
             problems.setdefault(name, item["msg"])
@@ -117,7 +117,7 @@ def resource(model: type[BaseModel], data: dict, *, status: int = 200, headers=N
     if request.args.get("fields"):
         try:
             mask = field_masks.parse(request.args["fields"])
-            field_masks.check(mask, shape_of(model))
+            field_masks.check(mask, shape_of(model) or {})
         except field_masks.MaskError as error:
             raise ApiProblem(400, str(error), field=error.field) from None
     body = json.dumps(field_masks.apply(mask, data))

@@ -63,7 +63,9 @@ def layers(frame: Frame) -> Layers:
     db.session.execute(text("SET LOCAL jit = off"))
     tolerance = TOLERANCE
     for _ in range(_TRIES):
-        rows = dict(db.session.execute(_LAYERS, params | {"tolerance": tolerance}).all())
+        rows: dict[str, str] = dict(
+            db.session.execute(_LAYERS, params | {"tolerance": tolerance}).all()
+        )
         found = Layers(
             land=rows.get(MapLayer.LAND, ""),
             borders=rows.get(MapLayer.BORDER, ""),

@@ -54,12 +54,15 @@ def load_world(source: Path = SOURCE, *, force: bool = False) -> tuple[int, bool
     buffer.seek(0)
     db.session.execute(delete(AtlasFeature))
     db.session.execute(text(_STAGE))
-    cursor = db.session.connection().connection.driver_connection.cursor()
+    driver = db.session.connection().connection.driver_connection
+    if driver is None:
+        raise RuntimeError("the atlas loads through psycopg2's COPY: no driver connection")
+    cursor = driver.cursor()
     cursor.copy_expert("COPY atlas_load FROM STDIN WITH (FORMAT csv)", buffer)
     db.session.execute(text(_INSERT))
     db.session.execute(text("DROP TABLE atlas_load"))
     db.session.flush()
-    return db.session.scalar(select(func.count()).select_from(AtlasFeature)), True
+    return db.session.execute(select(func.count()).select_from(AtlasFeature)).scalar_one(), True
 
 
 def _points(points) -> str:

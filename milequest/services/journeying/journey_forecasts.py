@@ -49,12 +49,12 @@ class Forecast:
 def pace(journey: Journey, today: date, days: int) -> Pace:
     """The distance a day counted for `journey` over the `days` days up to `today`."""
     days = max(1, min(days, (today - journey.started_on).days + 1))
-    walked_m = db.session.scalar(
+    walked_m = db.session.execute(
         select(func.coalesce(func.sum(JourneyMemberDay.distance_m), 0)).where(
             JourneyMemberDay.journey_id == journey.id,
             JourneyMemberDay.day.between(today - timedelta(days=days - 1), today),
         )
-    )
+    ).scalar_one()
     return Pace(float(walked_m) / days, days)
 
 
@@ -74,9 +74,9 @@ def needed_per_member_m(remaining_m: float, members: int, today: date, target: d
 
 
 def _members(team_id: int) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count()).where(Membership.team_id == team_id, Membership.left_at.is_(None))
-    )
+    ).scalar_one()
 
 
 def forecast(journey: Journey, today: date) -> Forecast:

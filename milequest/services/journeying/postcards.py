@@ -16,7 +16,9 @@ from milequest.models.route import Waypoint
 from milequest.models.team import Membership
 
 
-def make_postcard(journey: Journey, waypoint: Waypoint, event: TeamEvent, by: User | None):
+def make_postcard(
+    journey: Journey, waypoint: Waypoint, event: TeamEvent, by: User | None
+) -> Postcard:
     """The postcard of `event` (the team just passed `waypoint`). Flushed."""
     postcard = Postcard(
         journey_id=journey.id,
@@ -41,11 +43,11 @@ def _facts(waypoint: Waypoint) -> str:
 
 
 def walkers_so_far(journey_id: int) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count())
         .select_from(JourneyContribution)
         .where(JourneyContribution.journey_id == journey_id, JourneyContribution.distance_m > 0)
-    )
+    ).scalar_one()
 
 
 def for_event(event_id: int) -> Postcard | None:

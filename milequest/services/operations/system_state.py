@@ -69,9 +69,9 @@ def outbox_backlog() -> tuple[int, float, int]:
             unsent, OutboundEmail.attempts < MAX_ATTEMPTS
         )
     ).one()
-    given_up = db.session.scalar(
+    given_up = db.session.execute(
         select(func.count()).where(unsent, OutboundEmail.attempts >= MAX_ATTEMPTS)
-    )
+    ).scalar_one()
     age_s = (utcnow() - oldest).total_seconds() if oldest else 0.0
     return waiting, age_s, given_up
 

@@ -14,7 +14,8 @@ from sqlalchemy import select, update
 
 from milequest.extensions import db
 from milequest.lib.text_checks import text_problem
-from milequest.models import ApiToken, TokenScope, User
+from milequest.models import ApiToken, User
+from milequest.models.api_token import TokenScope
 from milequest.models.base import utcnow
 from milequest.refusals import Refused
 
@@ -96,7 +97,7 @@ def revoke_token(walker: User, token_id: int) -> bool:
         )
         .values(revoked_at=utcnow())
     )
-    return revoked.rowcount == 1
+    return revoked.rowcount  # type: ignore[attr-defined]  # DML gives a CursorResult == 1
 
 
 def authenticate(secret: str) -> ApiToken | None:

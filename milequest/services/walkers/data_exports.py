@@ -65,7 +65,8 @@ def owned_export(export_id: int, user: User) -> DataExport | None:
 
 
 def is_downloadable(export: DataExport) -> bool:
-    return export.status == ExportStatus.READY and export.expires_at > utcnow()
+    expires_at = export.expires_at
+    return export.status == ExportStatus.READY and expires_at is not None and expires_at > utcnow()
 
 
 def start_building(export_id: int) -> bool:
@@ -88,7 +89,7 @@ def build_export(export_id: int) -> DataExport | None:
     export = db.session.get(DataExport, export_id)
     if export is None or export.status != ExportStatus.BUILDING:
         return None
-    user = db.session.get(User, export.user_id)
+    user = db.session.get_one(User, export.user_id)
     data = _zip(user, lambda percent: _report_progress(export_id, percent))
     storage().put(export.storage_key, data, "application/zip")
     finished_at = utcnow()

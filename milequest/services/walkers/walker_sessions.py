@@ -11,7 +11,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from milequest.extensions import db
 from milequest.lib.user_agents import device_name
@@ -141,15 +141,15 @@ def end_all_sessions(user_id: int) -> int:
         .where(WalkerSession.user_id == user_id, WalkerSession.ended_at.is_(None))
         .values(ended_at=utcnow())
     )
-    return ended.rowcount
+    return ended.rowcount  # type: ignore[attr-defined]  # DML gives a CursorResult
 
 
 def delete_finished_sessions(older_than: timedelta = timedelta(days=30)) -> int:
     """Forget sessions that ended or expired more than `older_than` ago (a beat job)."""
     cutoff = utcnow() - older_than
     gone = db.session.execute(
-        WalkerSession.__table__.delete().where(
+        delete(WalkerSession).where(
             (WalkerSession.ended_at < cutoff) | (WalkerSession.expires_at < cutoff)
         )
     )
-    return gone.rowcount
+    return gone.rowcount  # type: ignore[attr-defined]  # DML gives a CursorResult

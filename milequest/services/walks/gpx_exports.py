@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from itertools import groupby
 
 import gpxpy.gpx
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from milequest.extensions import db
 from milequest.lib.gps_files import MQ_CLIENT_ID, MQ_NAMESPACE
@@ -40,7 +40,7 @@ def _gpx() -> gpxpy.gpx.GPX:
     return gpx
 
 
-def _with_tracks(walker: User):
+def _with_tracks(walker: User) -> Select[Activity, str]:
     return (
         select(Activity, func.ST_AsEWKT(Activity.track))
         .where(Activity.user_id == walker.id)
