@@ -44,6 +44,7 @@ NOT_PAGES = {  # files, feeds, fragments and sockets, not pages a walker reads
     "live.updates",
     "teams.part",
     "teams.leaderboard",  # the fragment alone, for htmx
+    "postcards.certificate_image",
 }
 
 REFUSING = {"accounts.verify": 400}  # pages whose right answer here is a refusal
@@ -69,6 +70,7 @@ def a_busy_world(app, monkeypatch):
     invite = team_invites.invite_by_email(team, captain, "friend@example.com")
     link = team_invites.rotate_share_link(team, captain)
     batch_id = imports.accept_upload(captain, [("walk.gpx", files.gpx()), ("bad.gpx", b"<")])
+    finished = _a_finished_journey(captain)
     db.session.commit()
     for email_id in emails.unsent_email_ids(older_than=timedelta(0)):
         emails.deliver_email(email_id)
@@ -89,8 +91,22 @@ def a_busy_world(app, monkeypatch):
                 "token": account_tokens.make_token(captain, account_tokens.RESET)
             },
             "accounts.verify": {"token": "not-a-token"},
+            **{
+                endpoint: {"team_id": finished.team_id, "journey_id": finished.id}
+                for endpoint in ("postcards.gallery", "postcards.certificate")
+            },
         },
     )
+
+
+def _a_finished_journey(member):
+    """Another team's completed journey, `member` among its walkers: postcards, a certificate."""
+    finisher = make_user(display_name="Fiona Finisher")
+    team = make_team(finisher, name="Finished " + "Long " * 8)
+    journey = make_journey(team)
+    add_member(team, member)
+    log(finisher, 12)  # past the end of the 11 km route
+    return journey
 
 
 @pytest.mark.committing
