@@ -8,6 +8,7 @@ export PATH="$PWD/.venv/bin:$PATH" FLASK_APP=wsgi
 
 source scripts/with-services.sh
 flask db upgrade
+flask atlas    # Natural Earth land and borders under the maps (from npm world-atlas), once
 flask places   # towns of 5,000+ people; `flask places --min-population 500` for villages
 flask catalog
 flask demo     # after the catalog: the demo team walks one of its routes

@@ -4,8 +4,9 @@ import pytest
 from flask import current_app
 
 from milequest.blueprints.team_scope import TEAM_SCOPED
+from milequest.services.journeying import postcards
 from milequest.services.teamwork import team_invites
-from tests.factories import add_member, make_team, make_user
+from tests.factories import add_member, log, make_journey, make_team, make_user
 from tests.helpers import csrf_token, log_in, sign_in_as
 
 SECRETS = ("Zebra Secret Club", "Olga Otherteam", "secret-invitee@example.com")
@@ -91,6 +92,8 @@ def test_authorization_matrix(app, role):
             "name": "members",
             "activity_id": 1,  # no such held activity: the check still runs first
         }
+        if {"journey_id", "postcard_id"} & set(rule.arguments):
+            values |= a_finished_journey(team, target.user)
         url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
         if method == "GET":
             response = client.get(url)
@@ -101,6 +104,13 @@ def test_authorization_matrix(app, role):
         assert outcome(response) == expected, f"{method} {rule.rule} as {role}"
         body = response.get_data(as_text=True)
         assert not [s for s in SECRETS if s in body], f"{method} {rule.rule} leaks another team"
+
+
+def a_finished_journey(team, walker) -> dict:
+    """A journey the team completed (it has a certificate) and its first postcard."""
+    journey = make_journey(team)
+    log(walker, 12)  # past the end of the 11 km route
+    return {"journey_id": journey.id, "postcard_id": postcards.of_journey(journey)[0].id}
 
 
 def test_public_team_shows_outsiders_a_preview_only(app, client):

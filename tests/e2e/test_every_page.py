@@ -48,6 +48,7 @@ NOT_PAGES = {  # files, feeds, fragments and sockets, not pages a walker reads
     "teams.part",
     "teams.leaderboard",  # the fragment alone, for htmx
     "notifications.badge",  # the header's count alone, for htmx
+    "postcards.certificate_image",
 }
 
 REFUSING = {"accounts.verify": 400}  # pages whose right answer here is a refusal
@@ -82,6 +83,7 @@ def a_busy_world(app, monkeypatch):
     link = team_invites.rotate_share_link(team, captain)
     batch_id = imports.accept_upload(captain, [("walk.gpx", files.gpx()), ("bad.gpx", b"<")])
     export = data_exports.request_export(captain)
+    finished = _a_finished_journey(captain)
     db.session.commit()
     for email_id in emails.unsent_email_ids(older_than=timedelta(0)):
         emails.deliver_email(email_id)
@@ -106,8 +108,22 @@ def a_busy_world(app, monkeypatch):
             "notifications.unsubscribe_form": {
                 "token": unsubscribe.make_token(captain.id, NotificationKind.WEEKLY_DIGEST)
             },
+            **{
+                endpoint: {"team_id": finished.team_id, "journey_id": finished.id}
+                for endpoint in ("postcards.gallery", "postcards.certificate")
+            },
         },
     )
+
+
+def _a_finished_journey(member):
+    """Another team's completed journey, `member` among its walkers: postcards, a certificate."""
+    finisher = make_user(display_name="Fiona Finisher")
+    team = make_team(finisher, name="Finished " + "Long " * 8)
+    journey = make_journey(team)
+    add_member(team, member)
+    log(finisher, 12)  # past the end of the 11 km route
+    return journey
 
 
 @pytest.mark.committing

@@ -24,7 +24,7 @@ def test_the_team_map_shows_land_and_the_walked_stretch(browser, live_url, world
     make_journey(team, route, distance_m=route.length_m / 2)
     db.session.commit()
     page = _phone(browser)
-    log_in(page, live_url, captain.email)
+    log_in(page, live_url, captain.email, wait_ms=20_000)  # the first page after the map load
 
     page.goto(f"{live_url}/teams/{team.id}")
 

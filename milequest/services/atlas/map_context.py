@@ -16,7 +16,7 @@ from milequest.models.atlas import MapLayer
 from milequest.services.atlas.svg_maps import Frame
 
 BUDGET_CHARS = 9_000  # of path data, so that a whole map stays well under 20 KB
-TOLERANCE = 0.7  # viewBox units
+TOLERANCE = 1.4  # viewBox units: coasts at a phone's pixel, for a small page
 _TRIES = 4
 
 _LAYERS = text("""

@@ -128,7 +128,7 @@ class Label:
     x: float
     y: float
     text: str
-    anchor: str  # "start" (right of the dot) or "end" (left of it)
+    anchor: str  # SVG text-anchor: "start" (right of the dot), "end" (left), "middle" (over)
 
 
 def fit_labels(stops: list[tuple[float, float, str]], width: float, height: float) -> list[Label]:
@@ -141,18 +141,25 @@ def fit_labels(stops: list[tuple[float, float, str]], width: float, height: floa
             continue
         x, y, name = stops[index]
         w = len(name) * LABEL_SIZE * _CHAR_WIDTH
-        top, bottom = y - LABEL_SIZE / 2 - 1, y + LABEL_SIZE / 2 + 1
-        for anchor, left in (("start", x + _GAP), ("end", x - _GAP - w)):
-            box = (left, top, left + w, bottom)
-            inside = left >= 1 and left + w <= width - 1 and top >= 1 and bottom <= height - 1
+        for anchor, left, middle in _label_spots(x, y, w):
+            box = (left, middle - LABEL_SIZE / 2 - 1, left + w, middle + LABEL_SIZE / 2 + 1)
+            inside = box[0] >= 1 and box[2] <= width - 1 and box[1] >= 1 and box[3] <= height - 1
             if inside and not any(_overlap(box, other) for other in placed):
                 placed.append(box)
-                text_x = left if anchor == "start" else left + w
+                text_x = {"start": left, "middle": left + w / 2, "end": left + w}[anchor]
                 labels.append(
-                    Label(round(text_x, 1), round(y + LABEL_SIZE * 0.35, 1), name, anchor)
+                    Label(round(text_x, 1), round(middle + LABEL_SIZE * 0.35, 1), name, anchor)
                 )
                 break
     return labels
+
+
+def _label_spots(x: float, y: float, w: float):
+    """(anchor, left edge, middle line) to try: right of the dot, left, above, below."""
+    yield "start", x + _GAP, y
+    yield "end", x - _GAP - w, y
+    yield "middle", x - w / 2, y - LABEL_SIZE - 1
+    yield "middle", x - w / 2, y + LABEL_SIZE + 1
 
 
 def _overlap(a, b) -> bool:
