@@ -29,6 +29,7 @@ from milequest.blueprints import (
     teams,
 )
 from milequest.models.activity import ReviewStatus
+from milequest.models.data_export import ExportStatus
 from milequest.models.gps_import import ImportStatus
 from milequest.models.journey import JourneyStatus
 from milequest.models.photo import PhotoStatus
@@ -37,7 +38,15 @@ from milequest.models.team import Role
 from milequest.services.gallery.photos import MAX_BYTES as MAX_PHOTO_BYTES
 
 # Templates compare states with these (`route.status == RouteStatus.READY`), never with strings.
-TEMPLATE_STATES = (ReviewStatus, ImportStatus, JourneyStatus, PhotoStatus, RouteStatus, Role)
+TEMPLATE_STATES = (
+    ReviewStatus,
+    ImportStatus,
+    ExportStatus,
+    JourneyStatus,
+    PhotoStatus,
+    RouteStatus,
+    Role,
+)
 
 
 def register(app: Flask) -> None:

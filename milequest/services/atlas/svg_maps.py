@@ -10,6 +10,7 @@ one around the world.
 """
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import TextClause, text
@@ -154,7 +155,7 @@ def fit_labels(stops: list[tuple[float, float, str]], width: float, height: floa
     return labels
 
 
-def _label_spots(x: float, y: float, w: float):
+def _label_spots(x: float, y: float, w: float) -> Iterator[tuple[str, float, float]]:
     """(anchor, left edge, middle line) to try: right of the dot, left, above, below."""
     yield "start", x + _GAP, y
     yield "end", x - _GAP - w, y
