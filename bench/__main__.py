@@ -186,8 +186,8 @@ async def _measure(name: str, walkers: list[Walker], args, scale: float = 1.0, r
     if s.prepare:
         await _each(walkers, s.prepare)
     ok = lambda status: status in s.ok_statuses  # noqa: E731
-    await open_loop(name, walkers, s.send, min(s.rate_rps, 50), args.warmup, ok)
     rate = rate or s.rate_rps * scale
+    await open_loop(name, walkers, s.send, min(s.rate_rps, rate, 50), args.warmup, ok)
     result = await open_loop(name, walkers, s.send, rate, args.duration, ok)
     print(
         f"{name}: {result.served_rps:.0f}/s served of {rate:.0f}, p95"

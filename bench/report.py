@@ -287,7 +287,8 @@ def standard_notes(args) -> list[str]:
     return [
         f"Each scenario runs twice, on freshly started `web` and `worker` processes each time"
         f" (an overloaded run leaves a queue behind): {args.warmup:g} s warm-up at up to 50"
-        f" req/s (not counted), then {args.duration:g} s at {args.light_scale:g} x its rate"
+        f" req/s and never above the run's rate (not counted), then {args.duration:g} s at"
+        f" {args.light_scale:g} x its rate"
         f" (below saturation: what one request costs), or at its goal's rate; {args.walkers}"
         " walkers logged in through the form, requests spread over them round-robin. A request not"
         " answered within 10 s counts as a timeout error.",
@@ -302,6 +303,11 @@ def standard_notes(args) -> list[str]:
         " process on the same two cores as gunicorn (2 gevent workers), then commits 10 events"
         " and times commit-to-arrival at every socket.",
         "The machine is shared: the load averages above (1 / 5 / 15 min) show how busy it was.",
+        f"Capacity: {args.connections} connections in a closed loop for"
+        f" {args.capacity_duration:g} s per run after {args.warmup:g} s of warm-up; an answer"
+        " may take up to 60 s there (a slow page behind 32 connections is measured, not timed"
+        " out). The mixed profile's p95 target runs open-loop at half the mixed capacity just"
+        " measured.",
     ]
 
 
