@@ -29,7 +29,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def web_processes(app, count: int, log_dir: Path):
+def web_processes(app, count: int, log_dir: Path, start_timeout_s: float = 20):
     """`count` gunicorn processes (one gevent worker each) on the test database and Redis."""
     env = {
         **os.environ,
@@ -55,7 +55,7 @@ def web_processes(app, count: int, log_dir: Path):
             )
             servers.append((process, log, f"http://127.0.0.1:{port}"))
         for process, _, url in servers:
-            wait_until_up(process, url)
+            wait_until_up(process, url, start_timeout_s)
         yield [url for _, _, url in servers]
     finally:
         for process, log, _ in servers:

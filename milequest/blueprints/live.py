@@ -46,7 +46,7 @@ def updates(access):
     after = request.args.get("after", 0, type=int)
     if after >= access.last_event_id:
         return "", 204
-    version = team_page_parts.version_of(access.team, access.last_event_id)
+    version = team_page_parts.version_of(access)
     return conditional.answer(
         version.tag("updates", after, current_user.units),
         lambda: live_fragments.render_events_message(

@@ -159,7 +159,7 @@ def _page_parts(access) -> dict:
 
 
 def _shared_parts(access, journey=team_page_parts.SHOWN) -> team_page_parts.SharedParts:
-    version = team_page_parts.version_of(access.team, access.last_event_id)
+    version = team_page_parts.version_of(access)
     return team_page_parts.SharedParts(access.team, version, current_user.units, journey)
 
 

@@ -37,7 +37,7 @@ def test_the_web_survives_a_database_restart_without_a_failed_request(app, tmp_p
         own_database = SimpleNamespace(
             config={**app.config, "SQLALCHEMY_DATABASE_URI": database_url}
         )
-        with web_processes(own_database, 1, tmp_path) as (url,):
+        with web_processes(own_database, 1, tmp_path, start_timeout_s=60) as (url,):
             assert _in_parallel(url) == [200] * 32
 
             started = time.monotonic()

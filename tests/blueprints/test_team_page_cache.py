@@ -2,10 +2,13 @@
 viewer's own parts on every request; fragments and the polling fallback answer 304."""
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 
 from milequest.extensions import db
+from milequest.models import Team
+from milequest.services.core.team_access import TeamAccess
 from milequest.services.live import team_page_parts
 from milequest.services.walkers import accounts
 from tests.factories import add_member, log, make_journey, make_team, make_user
@@ -85,16 +88,17 @@ def test_an_outsider_still_gets_404_once_the_parts_are_cached(client):
         assert client.get(f"/teams/{team.id}{path}").status_code == 404, path
 
 
-def test_per_viewer_parts_never_leak_between_viewers(client):
+def test_per_viewer_parts_never_leak_between_viewers(app):
     team, captain, member = _team_with_two_walkers()
     log(member, 3.0)
+    members_browser, captains_browser = app.test_client(), app.test_client()  # own sessions
 
     # Either order: whoever renders the shared parts first must not leave their own parts in.
-    member_first = _page(client, member, f"/teams/{team.id}")
-    captain_page = _page(client, captain, f"/teams/{team.id}")
+    member_first = _page(members_browser, member, f"/teams/{team.id}")
+    captain_page = _page(captains_browser, captain, f"/teams/{team.id}")
     team_page_parts.RENDERS.clear()
-    captain_first = _page(client, captain, f"/teams/{team.id}")
-    member_page = _page(client, member, f"/teams/{team.id}")
+    captain_first = _page(captains_browser, captain, f"/teams/{team.id}")
+    member_page = _page(members_browser, member, f"/teams/{team.id}")
 
     for page in (member_first, member_page):
         assert "Make captain" not in page and "Remove</button>" not in page
@@ -169,3 +173,12 @@ def test_the_polling_fallback_answers_304_for_what_the_page_already_has(client):
 
     assert first.status_code == 200 and "Mo Member logged" in first.get_data(as_text=True)
     assert again.status_code == 304 and again.get_data() == b""
+
+
+def test_a_database_reset_that_reuses_ids_does_not_reuse_renders():
+    team = Team(id=1, name="Dawn Patrol", description="", is_public=False)
+    before = TeamAccess(team, None, 3, datetime(2026, 1, 1, tzinfo=UTC))
+    after_reset = TeamAccess(team, None, 3, datetime(2026, 1, 2, tzinfo=UTC))
+
+    assert team_page_parts.version_of(before) != team_page_parts.version_of(after_reset)
+    assert team_page_parts.version_of(before) == team_page_parts.version_of(before)

@@ -4,9 +4,10 @@ Outsiders get NotFound for a private team, never a hint that it exists.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 
 from milequest.extensions import db
 from milequest.models import Membership, Team, TeamEvent, User
@@ -25,6 +26,7 @@ class TeamAccess:
     team: Team
     membership: Membership | None
     last_event_id: int = 0  # the team's version: its event log's newest id when checked
+    last_event_at: datetime | None = None  # ... and when it was written (ids restart after a reset)
 
     @property
     def is_member(self) -> bool:
@@ -72,11 +74,11 @@ def check(team_id: int, user: User, need: Need = Need.MEMBER) -> TeamAccess:
     the role.
     """
     user_id = user.id if user.is_authenticated else None
-    last_event_id = (
-        select(func.max(TeamEvent.id)).where(TeamEvent.team_id == Team.id).scalar_subquery()
-    )
+    newest = select(TeamEvent).where(TeamEvent.team_id == Team.id).order_by(TeamEvent.id.desc())
+    last_event_id = newest.with_only_columns(TeamEvent.id).limit(1).scalar_subquery()
+    last_event_at = newest.with_only_columns(TeamEvent.created_at).limit(1).scalar_subquery()
     row = db.session.execute(
-        select(Team, Membership, last_event_id)
+        select(Team, Membership, last_event_id, last_event_at)
         .outerjoin(
             Membership,
             and_(
@@ -89,8 +91,8 @@ def check(team_id: int, user: User, need: Need = Need.MEMBER) -> TeamAccess:
     ).first()
     if row is None:
         raise NotFound
-    team, membership, last_id = row
-    access = TeamAccess(team, membership, last_id or 0)
+    team, membership, last_id, last_at = row
+    access = TeamAccess(team, membership, last_id or 0, last_at)
     if not access.is_member:
         if team.is_public and need == Need.VISITOR and not team.is_archived:
             return access

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from milequest.models import Journey, Membership, Team
 from milequest.services.core import team_events
+from milequest.services.core.team_access import TeamAccess
 from milequest.services.journeying import journeys
 from milequest.services.live.live_fragments import Viewer
 from milequest.services.teamwork import leaderboards, teams
@@ -34,7 +35,7 @@ class TeamVersion:
 
     team_id: int
     last_event_id: int
-    fields: str  # a digest of the team's own fields: an edit records no event
+    fields: str  # a digest of the team's own fields (an edit records no event), and more
 
     def tag(self, *more) -> str:
         """An entity tag for a response built from this version (and `more`)."""
@@ -43,12 +44,15 @@ class TeamVersion:
         )
 
 
-def version_of(team: Team, last_event_id: int | None = None) -> TeamVersion:
-    if last_event_id is None:
-        last_event_id = team_events.last_id(team.id)
-    fields = repr((team.name, team.description, team.is_public, team.archived_at))
+def version_of(access: TeamAccess) -> TeamVersion:
+    """The version of the team `access` was checked for. The last event's time is in the digest
+    too: a database reset restarts the ids, and a web process must not serve an old render."""
+    team = access.team
+    fields = repr(
+        (team.name, team.description, team.is_public, team.archived_at, access.last_event_at)
+    )
     return TeamVersion(
-        team.id, last_event_id, hashlib.blake2b(fields.encode(), digest_size=6).hexdigest()
+        team.id, access.last_event_id, hashlib.blake2b(fields.encode(), digest_size=6).hexdigest()
     )
 
 
