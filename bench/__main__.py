@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -237,7 +238,8 @@ def main(argv=None) -> None:
     if "bench" not in database:
         raise SystemExit(f"refusing to generate into {database!r}: use the bench database")
     scale = datagen.LARGE if args.scale == "large" else datagen.FULL
-    out = report.Report(command="make bench" + ("" if args.scale == "full" else " BENCH_ARGS=..."))
+    given = " ".join(sys.argv[1:] if argv is None else argv)
+    out = report.Report(command="make bench" + (f" BENCH_ARGS='{given}'" if given else ""))
     out.connections = args.connections
     with app.app_context():
         out.generation = ensure_data(scale)
