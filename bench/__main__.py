@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -186,8 +187,8 @@ async def _measure(name: str, walkers: list[Walker], args, scale: float = 1.0, r
     if s.prepare:
         await _each(walkers, s.prepare)
     ok = lambda status: status in s.ok_statuses  # noqa: E731
-    await open_loop(name, walkers, s.send, min(s.rate_rps, 50), args.warmup, ok)
     rate = rate or s.rate_rps * scale
+    await open_loop(name, walkers, s.send, min(s.rate_rps, rate, 50), args.warmup, ok)
     result = await open_loop(name, walkers, s.send, rate, args.duration, ok)
     print(
         f"{name}: {result.served_rps:.0f}/s served of {rate:.0f}, p95"
@@ -237,7 +238,8 @@ def main(argv=None) -> None:
     if "bench" not in database:
         raise SystemExit(f"refusing to generate into {database!r}: use the bench database")
     scale = datagen.LARGE if args.scale == "large" else datagen.FULL
-    out = report.Report(command="make bench" + ("" if args.scale == "full" else " BENCH_ARGS=..."))
+    given = " ".join(sys.argv[1:] if argv is None else argv)
+    out = report.Report(command="make bench" + (f" BENCH_ARGS='{given}'" if given else ""))
     out.connections = args.connections
     with app.app_context():
         out.generation = ensure_data(scale)

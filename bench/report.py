@@ -287,7 +287,8 @@ def standard_notes(args) -> list[str]:
     return [
         f"Each scenario runs twice, on freshly started `web` and `worker` processes each time"
         f" (an overloaded run leaves a queue behind): {args.warmup:g} s warm-up at up to 50"
-        f" req/s (not counted), then {args.duration:g} s at {args.light_scale:g} x its rate"
+        f" req/s and never above the run's rate (not counted), then {args.duration:g} s at"
+        f" {args.light_scale:g} x its rate"
         f" (below saturation: what one request costs), or at its goal's rate; {args.walkers}"
         " walkers logged in through the form, requests spread over them round-robin. A request not"
         " answered within 10 s counts as a timeout error.",
@@ -302,26 +303,36 @@ def standard_notes(args) -> list[str]:
         " process on the same two cores as gunicorn (2 gevent workers), then commits 10 events"
         " and times commit-to-arrival at every socket.",
         "The machine is shared: the load averages above (1 / 5 / 15 min) show how busy it was.",
+        f"Capacity: {args.connections} connections in a closed loop for"
+        f" {args.capacity_duration:g} s per run after {args.warmup:g} s of warm-up; an answer"
+        " may take up to 60 s there (a slow page behind 32 connections is measured, not timed"
+        " out). The mixed profile's p95 target runs open-loop at half the mixed capacity just"
+        " measured.",
     ]
 
 
-# From `py-spy record -r 50 -f raw` on the gunicorn workers under the team-page load, and
-# per-query timings of one team page; rerun py-spy the same way to check they still hold.
+# What the profiles of issues 10 and 16 showed (see "Where the time goes" for this run's).
 LIMITS = (
-    "CPU, not waiting: one team page costs about 20-30 ms of CPU, split between PostgreSQL"
-    " (15 queries, about 11 ms) and Python (Jinja rendering with the SVG map and the log form,"
-    " about 10-15 ms). Two shared cores then serve some 40-80 team pages a second at best;"
-    " 200 a second needs about five free cores or a cheaper page.",
-    "Cheaper page, not done yet: the SVG map now reuses the page's position (it computed it"
-    " again: two queries); still to try: cache the SVG map per"
-    " route and distance step, read the team's members once (the access check and the member"
-    " list query them separately), and drop `pool_pre_ping` (a round trip on every checkout:"
-    " about 2% of the samples).",
-    "Fixed here: the reconcile's expected-days query joined journeys through a correlated"
+    "Before issue 16 (py-spy, capacity runs on this machine): a team page rendered everything"
+    " per request: the SVG map about 15% of the request samples, the journey's position and"
+    " next milestone (two PostGIS queries), the member list (up to 105 members), the"
+    " leaderboard and the feed; the dashboard computed each team's map position it never"
+    " shows (about a quarter of its samples); `pool_pre_ping` was a round trip on every"
+    " checkout (about 2%); logging a walk loaded the route's whole line to look for"
+    " milestones. Those are gone: see services/live/team_page_parts.py, lib/idle_ping.py.",
+    "What a page still costs: loading the walker (one query per request, Flask-Login), the"
+    " access query, SQLAlchemy's statement compilation and row processing, and the log form"
+    " (WTForms renders each field). A log is a transaction of about a dozen statements under"
+    " the walker's and the team's locks.",
+    "The machine: other work shared the two cores while this ran (see the load averages);"
+    " absolute figures are a fraction of a quiet machine's (issue 16 measured a floor of"
+    " about 1,470 req/s here), which is why each one is given against the floor measured"
+    " right around it.",
+    "Fixed in issue 10: the reconcile's expected-days query joined journeys through a correlated"
     " `IN (SELECT ... WHERE user_id = a.user_id)`, which PostgreSQL cannot turn into a join;"
     " at 2 M activities its plan never finished (est. cost 6e11). As a join it takes about a"
     " minute on this machine.",
-    "Fixed here: a log committed while a concurrent log completed the same journey was"
+    "Fixed in issue 10: a log committed while a concurrent log completed the same journey was"
     " credited to it although its created_at was after ended_at (counters drifted from the"
     " rule until the hourly reconcile); the credit now re-checks the end under the journey's"
     " row lock (services/counters.py).",

@@ -20,7 +20,10 @@ class Defaults:
     ENV = "development"
     SECRET_KEY = DEV_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = LOCAL_DATABASE_URL
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # Ping a pooled connection before use only when it sat idle this long (lib/idle_ping.py):
+    # a database restart is noticed without a round trip on every checkout.
+    DB_PING_IDLE_S = 1.0
     REDIS_URL = LOCAL_REDIS_URL
 
     SESSION_COOKIE_HTTPONLY = True

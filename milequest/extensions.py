@@ -21,6 +21,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 from milequest import htmx
 from milequest.config import ROOT
+from milequest.lib import idle_ping
 
 # Named constraints, so migrations can drop and alter them by name.
 NAMING_CONVENTION = {
@@ -89,6 +90,8 @@ def celery_init_app(app: Flask) -> Celery:
 
 def init_app(app: Flask) -> None:
     db.init_app(app)
+    with app.app_context():
+        idle_ping.install(db.engine, app.config["DB_PING_IDLE_S"])
     migrate.init_app(
         app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=False
     )

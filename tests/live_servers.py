@@ -38,7 +38,14 @@ def procfile_command(process_type: str) -> str:
 
 
 @contextmanager
-def web_processes(app, count: int, log_dir: Path, process_type: str = "web", **env_extra: str):
+def web_processes(
+    app,
+    count: int,
+    log_dir: Path,
+    process_type: str = "web",
+    start_timeout_s: float = 60,
+    **env_extra: str,
+):
     """`count` gunicorn processes (one worker each) on the test database and Redis, each
     started with the Procfile's command for `process_type` (`web` or `ws`)."""
     env = {
@@ -67,7 +74,7 @@ def web_processes(app, count: int, log_dir: Path, process_type: str = "web", **e
             )
             servers.append((process, log, f"http://127.0.0.1:{port}"))
         for process, _, url in servers:
-            wait_until_up(process, url)
+            wait_until_up(process, url, start_timeout_s)
         yield [url for _, _, url in servers]
     finally:
         for process, log, _ in servers:

@@ -5,10 +5,11 @@ from typing import cast
 from flask import Blueprint, Flask, abort, current_app, request
 from flask_login import current_user
 
+from milequest.blueprints import conditional
 from milequest.blueprints.team_scope import team_socket, team_view
 from milequest.services.core import team_events
 from milequest.services.core.team_access import Need
-from milequest.services.live import live_fragments, live_hub, live_streams
+from milequest.services.live import live_fragments, live_hub, live_streams, team_page_parts
 
 bp = Blueprint("live", __name__, url_prefix="/teams")
 bp.record_once(lambda state: live_hub.init_app(cast(Flask, state.app)))
@@ -42,8 +43,15 @@ def stream(ws, access):
 @bp.get("/<int:team_id>/updates")
 @team_view(bp, need=Need.MEMBER)
 def updates(access):
-    """The polling fallback: the live messages of the events after `after`, oldest first."""
-    events = team_events.after(access.team.id, request.args.get("after", 0, type=int))
-    if not events:
+    """The polling fallback: the live messages of the events after `after`, oldest first;
+    304 when the poller already holds them."""
+    after = request.args.get("after", 0, type=int)
+    if after >= access.last_event_id:
         return "", 204
-    return live_fragments.render_events_message(events, current_user.units)
+    version = team_page_parts.version_of(access)
+    return conditional.answer(
+        version.tag("updates", after, current_user.units),
+        lambda: live_fragments.render_events_message(
+            team_events.after(access.team.id, after), current_user.units
+        ),
+    )

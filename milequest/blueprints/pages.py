@@ -25,11 +25,6 @@ def dashboard():
     return render_template(
         "pages/dashboard.html",
         teams=my_teams,
-        progress={t.id: _progress(t) for t in my_teams},
+        progress=journeys.progress_bars(my_teams),
         stats=walker_stats.stats(current_user, activities.today_for(current_user)),
     )
-
-
-def _progress(team):
-    active = journeys.active_journey(team)
-    return journeys.progress(active) if active else None

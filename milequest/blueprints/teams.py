@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from milequest.blueprints import conditional
 from milequest.blueprints.changes import commit_unless_refused
 from milequest.blueprints.postcards import unseen_postcards
 from milequest.blueprints.team_scope import team_view
@@ -11,11 +12,10 @@ from milequest.forms.activities import blank_form, form_context
 from milequest.forms.teams import TeamForm
 from milequest.htmx import render, see_other
 from milequest.refusals import Refused
-from milequest.services.core import team_events
 from milequest.services.core.team_access import Need
 from milequest.services.journeying import journeys
-from milequest.services.live import live_fragments
-from milequest.services.teamwork import leaderboards, team_invites, teams
+from milequest.services.live import live_fragments, team_page_parts
+from milequest.services.teamwork import team_invites, teams
 from milequest.services.walks import activities, activity_reviews
 
 bp = Blueprint("teams", __name__, url_prefix="/teams")
@@ -54,12 +54,10 @@ def create():
 def show(access):
     if not access.is_member:
         return render_template("teams/preview.html", team=access.team)
-    events = team_events.recent(access.team.id)
     return render_template(
         "teams/show.html",
         **_page_parts(access),
-        events=events,
-        last_event_id=team_events.last_id(access.team.id),
+        last_event_id=access.last_event_id,
         live_parts=live_fragments.PER_VIEWER_PARTS,
         share_link=team_invites.share_link(access.team) if access.can_manage else None,
         held_activities=activity_reviews.held_for_team(access.team) if access.can_manage else [],
@@ -78,10 +76,11 @@ def part(access, name: str):
 @bp.get("/<int:team_id>/leaderboard")
 @team_view(bp, need=Need.MEMBER)
 def leaderboard(access):
-    """The leaderboard fragment alone (empty without a journey to show), from the counters."""
-    journey = journeys.shown_journey(access.team)
-    standings = leaderboards.leaderboard(journey) if journey else []
-    return render_template("teams/_leaderboard.html", standings=standings)
+    """The leaderboard fragment alone (empty without a journey to show); 304 while current."""
+    shared = _shared_parts(access)
+    return conditional.answer(
+        shared.version.tag("leaderboard", current_user.units), lambda: shared.leaderboard
+    )
 
 
 @bp.get("/<int:team_id>/edit")
@@ -144,19 +143,26 @@ def _back_to_team(team, refused: Refused):
 
 
 def _page_parts(access) -> dict:
-    """What the team page's parts need (the page, and each part on its own)."""
+    """What the team page's parts need (the page, and each part on its own): the shared parts
+    come rendered from the team's version; the viewer's own are rendered here, every time."""
     journey = journeys.shown_journey(access.team)
     parts = {
         "access": access,
         "team": access.team,
-        "members": teams.members_of(access.team),
-        "progress": journeys.progress(journey) if journey else None,
-        "standings": leaderboards.leaderboard(journey) if journey else [],
+        "journey": journey,
+        "shared": _shared_parts(access, journey),
     }
+    if access.can_manage:  # the captain's list has a form per member
+        parts["members"] = teams.members_of(access.team)
     if journey is not None and journey.is_active:  # a log form with a fresh client id
         today = activities.today_for(current_user)
         parts |= form_context(blank_form(current_user.units, today, access.team.id), today)
     return parts
+
+
+def _shared_parts(access, journey=team_page_parts.SHOWN) -> team_page_parts.SharedParts:
+    version = team_page_parts.version_of(access)
+    return team_page_parts.SharedParts(access.team, version, current_user.units, journey)
 
 
 def _team_fields(form: TeamForm) -> dict:

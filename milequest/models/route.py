@@ -58,8 +58,9 @@ class Route(Model):
     status: Mapped[str] = mapped_column(
         String(10), default=RouteStatus.DRAFT, server_default="draft"
     )
-    path: Mapped[WKBElement | None] = mapped_column(
-        Geometry("LINESTRING", srid=4326, spatial_index=False)
+    # Read in SQL only (positions, maps, lengths): loading a route for its name skips the line.
+    path: Mapped[WKBElement | None] = deferred(
+        mapped_column(Geometry("LINESTRING", srid=4326, spatial_index=False))
     )
     length_m: Mapped[float | None] = mapped_column(Float)
     # Cumulative distance along the real route of every vertex of `path` from its start

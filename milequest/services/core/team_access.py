@@ -4,9 +4,10 @@ Outsiders get NotFound for a private team, never a hint that it exists.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from milequest.extensions import db
 from milequest.models import Membership, Team, TeamEvent, User
@@ -24,6 +25,8 @@ class Forbidden(Exception):
 class TeamAccess:
     team: Team
     membership: Membership | None
+    last_event_id: int = 0  # the team's version: its event log's newest id when checked
+    last_event_at: datetime | None = None  # ... and when it was written (ids restart after a reset)
 
     @property
     def is_member(self) -> bool:
@@ -65,16 +68,31 @@ class Need(StrEnum):
 
 
 def check(team_id: int, user: User, need: Need = Need.MEMBER) -> TeamAccess:
-    """Load the team for `user` needing `need`.
+    """Load the team for `user` needing `need`: team, membership and version in one query.
 
     Raises NotFound when the user may not know the team, Forbidden when they know it but lack
     the role.
     """
-    team = db.session.get(Team, team_id)
-    if team is None:
+    user_id = user.id if user.is_authenticated else None
+    newest = select(TeamEvent).where(TeamEvent.team_id == Team.id).order_by(TeamEvent.id.desc())
+    last_event_id = newest.with_only_columns(TeamEvent.id).limit(1).scalar_subquery()
+    last_event_at = newest.with_only_columns(TeamEvent.created_at).limit(1).scalar_subquery()
+    row = db.session.execute(
+        select(Team, Membership, last_event_id, last_event_at)
+        .outerjoin(
+            Membership,
+            and_(
+                Membership.team_id == Team.id,
+                Membership.user_id == user_id,
+                Membership.left_at.is_(None),
+            ),
+        )
+        .where(Team.id == team_id)
+    ).first()
+    if row is None:
         raise NotFound
-    membership = active_membership(team.id, user.id) if user.is_authenticated else None
-    access = TeamAccess(team, membership)
+    team, membership, last_id, last_at = row
+    access = TeamAccess(team, membership, last_id or 0, last_at)
     if not access.is_member:
         if team.is_public and need == Need.VISITOR and not team.is_archived:
             return access

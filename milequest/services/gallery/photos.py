@@ -20,6 +20,7 @@ from milequest.models import Activity, BlockedPhotoHash, Photo
 from milequest.models.base import utcnow
 from milequest.models.photo import PhotoStatus, storage_keys
 from milequest.refusals import Refused
+from milequest.services.core import team_events
 from milequest.services.core.commit_hooks import after_commit, after_rollback
 from milequest.services.gallery import photo_reviews
 
@@ -75,6 +76,9 @@ def owned_photo(photo_id: int, user_id: int) -> Photo | None:
 
 def delete_photo(photo: Photo) -> None:
     """Remove the row now; the stored objects go once the transaction commits."""
+    if photo.status == PhotoStatus.APPROVED:  # teams' feeds showed it: their version moves
+        for team_id in sorted(photo_reviews.photo_team_ids(photo)):
+            team_events.record(team_id, "photo_removed", actor=photo.user, photo_id=photo.id)
     after_commit(delete_objects, storage_keys(photo.token))
     db.session.delete(photo)
     db.session.flush()

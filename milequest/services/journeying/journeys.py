@@ -5,9 +5,10 @@ from datetime import date
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from milequest.extensions import db
-from milequest.models import Journey, Membership, Route, Team, User
+from milequest.models import Journey, Membership, Route, Team, User, Waypoint
 from milequest.models.base import utcnow
 from milequest.models.journey import JourneyStatus
 from milequest.models.route import RouteStatus
@@ -23,12 +24,12 @@ class JourneyError(Refused):
 
 
 @dataclass(frozen=True)
-class Progress:
+class ProgressBar:
+    """How far a journey is, without where on the map (the dashboard's bars)."""
+
     journey: Journey
     distance_m: float  # clamped to the route's length
     length_m: float
-    position: route_positions.Position
-    next_milestone: route_positions.NextMilestone | None
 
     @property
     def percent(self) -> float:
@@ -37,6 +38,17 @@ class Progress:
     @property
     def remaining_m(self) -> float:
         return max(self.length_m - self.distance_m, 0.0)
+
+    @classmethod
+    def of(cls, journey: Journey) -> "ProgressBar":
+        length_m = journey.route.length_m or 0.0
+        return cls(journey, min(float(journey.distance_m), length_m), length_m)
+
+
+@dataclass(frozen=True)
+class Progress(ProgressBar):
+    position: route_positions.Position
+    next_milestone: route_positions.NextMilestone | None
 
 
 def active_journey(team: Team) -> Journey | None:
@@ -147,8 +159,15 @@ def announce_progress(journey: Journey, by: User | None = None) -> None:
     Milestones are announced once: walking back below one (an edit) and past it again is quiet.
     Each makes a postcard, in the same transaction as its event.
     """
-    passed = [w for w in journey.route.waypoints if (w.distance_m or 0) <= journey.distance_m]
-    for waypoint in passed[journey.milestones_reached :]:
+    newly_passed = list(
+        db.session.scalars(
+            select(Waypoint)
+            .where(Waypoint.route_id == journey.route_id, Waypoint.distance_m <= journey.distance_m)
+            .order_by(Waypoint.position)
+            .offset(journey.milestones_reached)
+        )
+    )
+    for waypoint in newly_passed:
         if waypoint.distance_m:  # the start is not a milestone
             event = team_events.record(
                 journey.team_id,
@@ -160,7 +179,7 @@ def announce_progress(journey: Journey, by: User | None = None) -> None:
             )
             if event is not None:
                 postcards.make_postcard(journey, waypoint, event, by)
-    journey.milestones_reached = max(journey.milestones_reached, len(passed))
+    journey.milestones_reached += len(newly_passed)
     complete_if_finished(journey)
     db.session.flush()
 
@@ -179,12 +198,24 @@ def complete_if_finished(journey: Journey) -> bool:
 
 
 def progress(journey: Journey) -> Progress:
-    length_m = journey.route.length_m or 0.0
-    distance_m = min(float(journey.distance_m), length_m)
+    bar = ProgressBar.of(journey)
     return Progress(
         journey=journey,
-        distance_m=distance_m,
-        length_m=length_m,
-        position=route_positions.position_at(journey.route_id, distance_m),
-        next_milestone=route_positions.next_milestone(journey.route_id, distance_m),
+        distance_m=bar.distance_m,
+        length_m=bar.length_m,
+        position=route_positions.position_at(journey.route_id, bar.distance_m),
+        next_milestone=route_positions.next_milestone(journey.route_id, bar.distance_m),
     )
+
+
+def progress_bars(teams: list[Team]) -> dict[int, ProgressBar]:
+    """Each team's active journey as a bar, by team id, in one query (no route geometry)."""
+    if not teams:
+        return {}
+    active = db.session.scalars(
+        select(Journey)
+        .join(Journey.route)
+        .options(contains_eager(Journey.route).load_only(Route.name, Route.length_m))
+        .where(Journey.team_id.in_([t.id for t in teams]), Journey.status == JourneyStatus.ACTIVE)
+    )
+    return {journey.team_id: ProgressBar.of(journey) for journey in active}

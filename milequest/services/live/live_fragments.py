@@ -55,7 +55,7 @@ def _leaderboard_context(team: Team) -> dict | None:
 
 
 PARTS: dict[str, Shared | PerViewer] = {
-    "members": PerViewer("teams/_members.html", "members"),
+    "members": PerViewer("teams/_members_part.html", "members"),
     "journey": PerViewer("teams/_journey.html", "team-journey"),
     "progress": Shared("journeys/_progress.html", _progress_context),
     "leaderboard": Shared("teams/_leaderboard.html", _leaderboard_context),
@@ -70,6 +70,7 @@ PARTS_BY_KIND: dict[str, tuple[str, ...]] = {
     "member_joined": ("members", "progress", "leaderboard"),
     "member_left": ("members", "leaderboard"),
     "role_changed": ("members",),
+    "member_renamed": ("members", "leaderboard"),
     "journey_started": ("journey",),
     "journey_abandoned": ("journey",),
     "journey_completed": ("journey",),

@@ -7,6 +7,7 @@ its journey ends, and nobody joins, leaves, is removed or changes role any more.
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from milequest.extensions import db
 from milequest.models import Journey, Membership, Team, User
@@ -155,6 +156,7 @@ def members_of(team: Team) -> list[Membership]:
         db.session.scalars(
             select(Membership)
             .join(Membership.user)
+            .options(contains_eager(Membership.user))
             .where(Membership.team_id == team.id, Membership.left_at.is_(None))
             .order_by(Membership.role, User.display_name)
         )

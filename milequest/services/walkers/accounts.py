@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from milequest.extensions import db
 from milequest.lib import metrics, passwords
-from milequest.models import User
+from milequest.models import Membership, User
 from milequest.models.base import utcnow
-from milequest.services.core import emails
+from milequest.services.core import emails, team_events
 from milequest.services.core.commit_hooks import after_commit
 from milequest.services.walkers import account_tokens, walker_sessions
 
@@ -127,8 +127,22 @@ def reset_password(token: str, new_password: str) -> User:
 
 
 def update_profile(user: User, display_name: str, units: str, timezone: str) -> User:
+    renamed = user.display_name != display_name.strip()
     user.display_name = display_name.strip()
     user.units = units
     user.timezone = timezone
     db.session.flush()
+    if renamed:  # their teams' pages show the name: a quiet event moves each team's version
+        for team_id in _active_team_ids(user):  # in team order: see team_events.record
+            team_events.record(team_id, "member_renamed", actor=user, subject=user)
     return user
+
+
+def _active_team_ids(user: User) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(Membership.team_id)
+            .where(Membership.user_id == user.id, Membership.left_at.is_(None))
+            .order_by(Membership.team_id)
+        )
+    )

@@ -19,15 +19,14 @@ class WalkerStats:
 
 def stats(walker: User, today: date) -> WalkerStats:
     monday = today - timedelta(days=today.weekday())
-    total = func.coalesce(func.sum(WalkerDay.distance_m), 0)
-    mine = select(total).where(WalkerDay.user_id == walker.id)
-    return WalkerStats(
-        this_week_m=db.session.execute(
-            mine.where(WalkerDay.day.between(monday, today))
-        ).scalar_one(),
-        all_time_m=db.session.execute(mine).scalar_one(),
-        streak_days=streak(walker, today),
-    )
+    this_week = WalkerDay.day.between(monday, today)
+    this_week_m, all_time_m = db.session.execute(
+        select(
+            func.coalesce(func.sum(WalkerDay.distance_m).filter(this_week), 0),
+            func.coalesce(func.sum(WalkerDay.distance_m), 0),
+        ).where(WalkerDay.user_id == walker.id)
+    ).one()
+    return WalkerStats(this_week_m, all_time_m, streak(walker, today))
 
 
 def streak(walker: User, today: date) -> int:
