@@ -18,8 +18,9 @@ from milequest.services.core.commit_hooks import after_commit
 CHANNEL_PREFIX = "team:"
 _APPEND_LOCK = 0x7E57  # first key of pg_advisory_xact_lock(key, team_id)
 # Live totals or names move, the feed says nothing: an activity edited or deleted, a member
-# renamed, a shared photo removed (each moves the team's version: team_page_parts).
-QUIET_KINDS = ("activity_changed", "member_renamed", "photo_removed")
+# renamed, a shared photo removed, a journey's target date set (each moves the team's version:
+# team_page_parts).
+QUIET_KINDS = ("activity_changed", "member_renamed", "photo_removed", "journey_target_set")
 # Events that notify walkers (services/notifications/team_news): queued by task name once the
 # event commits, so core never imports the feature.
 NOTIFYING_KINDS = ("milestone_reached", "journey_completed", "member_joined")

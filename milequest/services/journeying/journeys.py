@@ -134,6 +134,8 @@ def set_target_date(journey: Journey, target: date | None, today: date) -> None:
         raise JourneyError("The target date must be today or later.")
     journey.target_date = target
     db.session.flush()
+    # The team page shows the target: its shared parts are rendered per event-log version.
+    team_events.record(journey.team_id, "journey_target_set", journey_id=journey.id)
 
 
 def abandon_journey(journey: Journey, by: User) -> None:

@@ -71,6 +71,7 @@ PARTS_BY_KIND: dict[str, tuple[str, ...]] = {
     "member_left": ("members", "leaderboard"),
     "role_changed": ("members",),
     "member_renamed": ("members", "leaderboard"),
+    "journey_target_set": ("progress",),
     "journey_started": ("journey",),
     "journey_abandoned": ("journey",),
     "journey_completed": ("journey",),
