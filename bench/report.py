@@ -206,7 +206,7 @@ def standard_notes(args) -> list[str]:
         "The app does not compress responses: a reverse proxy or CDN does in production. Page"
         " weight is gzip -6 / brotli -11 of exactly what gunicorn served.",
         "Open sockets: scripts/bench_live.py opens 5,000 sockets on one team from one gevent"
-        " process against the Procfile's `ws` (one gevent worker), then commits 10 events and"
+        " process against the Procfile's `ws` (two gevent workers), then commits 10 events and"
         " times commit-to-arrival at every socket; twice: client and server sharing both cores,"
         " then pinned apart with taskset (client on core 1, server on core 0; PostgreSQL and"
         " Redis unpinned).",

@@ -204,7 +204,8 @@ def photo_moderation() -> Rows:
 
 
 # The 5,000-socket client shares the machine's cores with the server unless pinned apart
-# (taskset: the client on core 1, the `ws` server on core 0; PostgreSQL and Redis unpinned).
+# (taskset: the client on core 1, the `ws` server's two workers on core 0; PostgreSQL and
+# Redis unpinned).
 LIVE_RUNS = {
     "shared cores": [],
     "pinned apart": ["taskset", "-c", "1"],
@@ -215,7 +216,7 @@ LIVE_RUNS = {
 def live_sockets() -> Rows:
     rows = []
     for mode, pin in LIVE_RUNS.items():
-        script = ["scripts/bench_live.py", "--sockets", "5000", "--events", "10"]
+        script = ["scripts/bench_live.py", "--sockets", "5000", "--events", "10", "--workers", "2"]
         pinned = ["--server-cpus", "0"] if pin else []
         done = subprocess.run(
             [*pin, sys.executable, *script, *pinned],
