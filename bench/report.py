@@ -159,7 +159,9 @@ def targets_table(report: Report) -> list[str]:
         )
 
     live = "; ".join(
-        f"{m} {v}" for m, v in report.timed.get("live", []) if m.startswith(("opened", "broadcast"))
+        f"{m} {v}"
+        for m, v in report.timed.get("live", [])
+        if m.split(": ")[-1].startswith(("opened", "broadcast"))
     )
     leaderboard = report.timed.get("leaderboard", [])
     ratios = [f"{m.split(':')[0]} {v}" for m, v in leaderboard if "ratio" in m]
@@ -300,8 +302,10 @@ def standard_notes(args) -> list[str]:
         "The app does not compress responses: a reverse proxy or CDN does in production. Page"
         " weight is gzip -6 / brotli -11 of exactly what gunicorn served.",
         "Open sockets: scripts/bench_live.py opens 5,000 sockets on one team from one gevent"
-        " process on the same two cores as gunicorn (2 gevent workers), then commits 10 events"
-        " and times commit-to-arrival at every socket.",
+        " process against the Procfile's `ws` (two gevent workers), then commits 10 events and"
+        " times commit-to-arrival at every socket; twice: client and server sharing both cores,"
+        " then pinned apart with taskset (client on core 1, server on core 0; PostgreSQL and"
+        " Redis unpinned).",
         "The machine is shared: the load averages above (1 / 5 / 15 min) show how busy it was.",
         f"Capacity: {args.connections} connections in a closed loop for"
         f" {args.capacity_duration:g} s per run after {args.warmup:g} s of warm-up; an answer"

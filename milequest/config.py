@@ -43,6 +43,9 @@ class Defaults:
     STATIC_BUILD_DIR = str(ROOT / "build" / "static")
     COMPRESS_RESPONSES = True
     COMPRESS_STREAMS = False  # a streamed answer (an export) goes out as it is made
+    # flask-compress would answer conditional requests itself, adding a Date header the server
+    # adds again. A view that answers them sets a weak ETag, which compression leaves as it is.
+    COMPRESS_EVALUATE_CONDITIONAL_REQUEST = False
 
     # Behind N reverse proxies, the client's address and scheme come from the last N
     # X-Forwarded-For/-Proto entries; 0 trusts no such header (a client could forge it).

@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
         root=str(build),
         prefix=app.static_url_path,
         max_age=60,
+        allow_all_origins=False,  # same-origin pages only
         immutable_file_test=lambda path, url: is_hashed(url),
         add_headers_function=_headers,
     )
@@ -47,6 +48,8 @@ def is_hashed(url: str) -> bool:
 
 
 def _headers(headers, path: str, url: str) -> None:
-    if is_hashed(url):
+    if is_hashed(url):  # never asked for again: what revalidates it is bytes for nothing
         headers["Cache-Control"] = IMMUTABLE
+        for name in ("Last-Modified", "ETag"):
+            del headers[name]
     headers["X-Content-Type-Options"] = "nosniff"

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Measure the live stream: how many team sockets one machine holds, and broadcast latency.
 
-    scripts/bench_live.py [--sockets 5000] [--events 20] [--workers 2]
+    scripts/bench_live.py [--sockets 5000] [--events 20] [--workers 1] [--server-cpus 0]
+    taskset -c 1 scripts/bench_live.py --server-cpus 0     # client and server on their own cores
 
-Starts gunicorn exactly as the Procfile's `web` does (gunicorn.conf.py) on a throwaway
-database next to DATABASE_URL's, opens the sockets for one team from this process (gevent
-clients, on the same machine: they compete with the server for its cores), then commits
+Starts gunicorn exactly as the Procfile's `ws` does on a throwaway database next to
+DATABASE_URL's (under `taskset -c <cpus>` when --server-cpus is given), opens the sockets for
+one team from this process (gevent clients, on the same machine: unless pinned apart they
+compete with the server for its cores; PostgreSQL and Redis are never pinned), then commits
 events and reports, per event and socket, the time from commit to the message arriving.
-Not a test: the benchmarks issue folds it into `make bench`.
+`make bench` runs it both ways (bench/timed.py).
 """
 
 from gevent import monkey
@@ -37,7 +39,12 @@ from milequest.extensions import db  # noqa: E402
 from milequest.services.core import team_events  # noqa: E402
 from tests import databases  # noqa: E402
 from tests.factories import make_team, make_user  # noqa: E402
-from tests.live_servers import connect, free_port, wait_until_up  # noqa: E402
+from tests.live_servers import (  # noqa: E402
+    connect,
+    free_port,
+    procfile_command,
+    wait_until_up,
+)
 
 EVENT_ID = re.compile(r'data-after="(\d+)"')
 
@@ -67,7 +74,8 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sockets", type=int, default=5000)
     parser.add_argument("--events", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=1, help="the ws process's workers")
+    parser.add_argument("--server-cpus", default="", help="taskset's CPU list for the server")
     return parser.parse_args()
 
 
@@ -86,13 +94,13 @@ def start_server(options, database_url: str, redis_url: str, port: int):
         "REDIS_URL": redis_url,
         "HOST": "127.0.0.1",
         "PORT": str(port),
-        "WEB_CONCURRENCY": str(options.workers),
+        "WS_CONCURRENCY": str(options.workers),
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        "GUNICORN_CMD_ARGS": "--access-logfile /dev/null",
     }
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    pinned = f"taskset -c {options.server_cpus} " if options.server_cpus else ""
     process = subprocess.Popen(
-        [gunicorn, "--config", "gunicorn.conf.py", "--access-logfile", "/dev/null", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
+        ["bash", "-c", f"exec {pinned}{procfile_command('ws')}"], cwd=ROOT, env=env
     )
     wait_until_up(process, f"http://127.0.0.1:{port}")
     return process
@@ -159,7 +167,19 @@ def report(committed, arrivals, sockets, server) -> None:
     rss = subprocess.run(
         ["ps", "-o", "rss=", "--ppid", str(server.pid)], capture_output=True, text=True
     ).stdout.split()
-    print(f"web worker memory (RSS): {', '.join(f'{int(k) // 1024} MB' for k in rss)}")
+    print(f"ws worker memory (RSS): {', '.join(f'{int(k) // 1024} MB' for k in rss)}")
+    client, server = os.sched_getaffinity(0), _affinity(server.pid)
+    print(f"cores: client {_cores(client)}, server {_cores(server)}")
+
+
+def _affinity(pid: int) -> set[int]:
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    workers = [int(p) for p in children.stdout.split()] or [pid]
+    return set().union(*(os.sched_getaffinity(p) for p in workers))
+
+
+def _cores(cpus: set[int]) -> str:
+    return ",".join(str(c) for c in sorted(cpus))
 
 
 if __name__ == "__main__":

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""`make setup`'s static build: static/ -> build/static/, hashed names, pre-compressed.
+"""`make setup`'s static build: static/ -> build/static/, minified, hashed, pre-compressed.
 
     scripts/build_static.py [SOURCE [TARGET [MANIFEST]]]   (static build/static build/static.json)
 
-Every file is copied twice, under its own name (for what names it relatively: leaflet.css's
-images) and under one carrying a hash of its content (css/app.css -> css/app.1a2b3c4d5e6f.css);
-then WhiteNoise's compressor writes a gzip (-9) and a brotli (-11) copy beside each file that
-shrinks. The manifest maps each name to its hashed name (milequest/static_files.py reads it).
+Our own stylesheets and scripts lose their comments and spaces (rcssmin, rjsmin; vendor/ comes
+minified). Every file is then copied twice: under its own name (for what names it relatively:
+leaflet.css's images) and under one carrying a hash of its content (css/app.css ->
+css/app.1a2b3c4d5e6f.css); WhiteNoise's compressor writes a gzip (-9) and a brotli (-11) copy
+beside each file that shrinks. The manifest maps each name to its hashed name
+(milequest/static_files.py reads it).
 """
 
 import hashlib
@@ -15,6 +17,8 @@ import shutil
 import sys
 from pathlib import Path
 
+import rcssmin
+import rjsmin
 from whitenoise.compress import Compressor
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +30,16 @@ def hashed_name(name: str, content: bytes) -> str:
     return f"{stem}.{digest}.{extension}" if dot and "/" not in extension else f"{name}.{digest}"
 
 
+def minified(name: str, content: bytes) -> bytes:
+    if name.startswith("vendor/"):
+        return content
+    if name.endswith(".css"):
+        return rcssmin.cssmin(content.decode()).encode()
+    if name.endswith(".js"):
+        return rjsmin.jsmin(content.decode()).encode()
+    return content
+
+
 def build(source: Path, target: Path, manifest: Path) -> dict[str, str]:
     shutil.rmtree(target, ignore_errors=True)
     names = {}
@@ -33,7 +47,7 @@ def build(source: Path, target: Path, manifest: Path) -> dict[str, str]:
         if not path.is_file() or path.name.startswith("."):
             continue
         name = path.relative_to(source).as_posix()
-        content = path.read_bytes()
+        content = minified(name, path.read_bytes())
         names[name] = hashed_name(name, content)
         for copy in (name, names[name]):
             (target / copy).parent.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ import hashlib
 import os
 import shutil
 import socket
+import subprocess
 from pathlib import Path
 
 import psycopg2
@@ -12,7 +13,15 @@ import redis
 
 import devservices.__main__ as cli
 from devservices import packages
-from devservices.local import ServiceError, Settings, free_port, is_root, pid_alive, pid_in
+from devservices.local import (
+    ServiceError,
+    Settings,
+    free_port,
+    is_root,
+    pid_alive,
+    pid_in,
+    port_busy,
+)
 from devservices.postgres import Postgres
 from devservices.redis import Redis
 
@@ -153,3 +162,37 @@ def test_our_own_urls_are_not_external_and_env_prints_them(clone, capsys):
 def test_bad_settings_are_refused_with_what_was_given(clone, variable, value, message):
     with pytest.raises(ServiceError, match=message.replace("(", r"\(").replace(")", r"\)")):
         Settings.from_env({variable: value}, clone)
+
+
+def test_the_local_proxy_config_is_valid_nginx_with_the_repositorys_routes(tmp_path):
+    from devservices import nginx
+
+    config = tmp_path / "nginx.conf"
+    config.write_text(nginx.main_config(tmp_path, 58080, 58081, 58181))
+    command = [nginx.binary(), "-t", "-p", str(tmp_path), "-c", str(config), "-e", "stderr"]
+
+    checked = subprocess.run(command, capture_output=True, text=True)
+
+    assert checked.returncode == 0, checked.stderr
+    assert "server 127.0.0.1:58081;" in config.read_text()  # web
+    assert "server 127.0.0.1:58181;" in config.read_text()  # ws
+    assert f"include {nginx.DEPLOY / 'server.conf'};" in config.read_text()
+
+
+def test_proxy_and_down_start_and_stop_our_nginx(clone, capsys):
+    settings = settings_for(clone)
+    ports = {"MILEQUEST_PROXY_PORT": str(free_port()), "MILEQUEST_WEB_PORT": "1"}
+    proxy_port = int(ports["MILEQUEST_PROXY_PORT"])
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in ports.items():
+            env.setenv(name, value)
+        try:
+            assert cli.proxy(settings) == 0
+            assert port_busy(proxy_port)
+            assert cli.down(settings) == 0
+        finally:
+            cli.proxy_down(settings)
+
+    lines = printed(capsys)
+    assert lines[0] == f"nginx: up on 127.0.0.1:{proxy_port} (var/nginx, to web on 1 and ws on 101)"
+    assert lines[-2:] == ["nginx: stopped", "nginx: down"]

@@ -158,7 +158,8 @@ function isHtml(response) {
 
 // A cached page says it is a copy: "Offline, as of <time>", at the top of its flash area.
 function markedOffline(response) {
-  const asOf = new Date(response.headers.get("Date") || Date.now());
+  const served = new Date(response.headers.get("Date") || Date.now());
+  const asOf = isNaN(served) ? new Date() : served;  // an unreadable Date must not lose the page
   return response.text().then(function (html) {
     const note = '<p class="flash flash--info offline-note" id="offline-as-of" data-as-of="' +
       asOf.toISOString() + '">Offline, as of ' + asOf.toLocaleString() + "</p>";
@@ -166,7 +167,9 @@ function markedOffline(response) {
       return flashes + note;
     });
     const headers = new Headers(response.headers);
+    // The body is now the decoded text: the server's length and encoding no longer describe it.
     headers.delete("Content-Length");
+    headers.delete("Content-Encoding");
     return new Response(body, { status: 200, headers: headers });
   });
 }

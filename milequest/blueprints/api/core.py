@@ -124,7 +124,7 @@ def resource(model: type[BaseModel], data: dict, *, status: int = 200, headers=N
     response = Response(body, status=status, mimetype="application/json", headers=headers)
     if request.method == "GET":
         response.headers["Cache-Control"] = "private, no-cache"
-        response.add_etag()
+        response.add_etag(weak=True)  # compression rewrites strong ETags per encoding
         response.make_conditional(request)
     return response
 
