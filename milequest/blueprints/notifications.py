@@ -3,7 +3,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, has_request_context, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from milequest.extensions import csrf, db
@@ -20,7 +20,7 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 @bp.app_context_processor
 def unread_notifications() -> dict:
     """The header's count: one indexed count per page, only for a walker."""
-    if not current_user.is_authenticated:
+    if not (has_request_context() and current_user.is_authenticated):  # a worker's email too
         return {"unread_notifications": 0}
     return {"unread_notifications": inbox.unread_count(current_user.id)}
 

@@ -19,4 +19,4 @@ def log_in(
 def log_out(page) -> None:
     """Log out as a walker does: open the header's menu, tap Log out."""
     page.locator(".nav-menu > summary").click()
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Log out", exact=True).click()

@@ -32,6 +32,7 @@ from tests.factories import (
 
 NOT_PAGES = {  # files, feeds, fragments and sockets, not pages a walker reads
     "static",
+    "metrics.scrape",  # Prometheus text for operators (a token or an allowed network)
     "photos.image",
     "activities.export",
     "activities.export_gpx",

@@ -68,9 +68,9 @@ def test_the_header_is_one_row_on_a_phone(app, browser, live_url, javascript):
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
     # Profile and Log out are in the menu, which opens without JavaScript too.
-    expect(page.get_by_role("button", name="Log out")).to_be_hidden()
+    expect(page.get_by_role("button", name="Log out", exact=True)).to_be_hidden()
     page.get_by_text("Menu", exact=True).click()
     expect(page.get_by_role("link", name="Profile")).to_be_visible()
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Log out", exact=True).click()
     expect(page.get_by_text("You are logged out")).to_be_visible()
     context.close()

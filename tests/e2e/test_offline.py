@@ -9,10 +9,10 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from milequest.extensions import db
-from milequest.lib import passwords
 from milequest.models import Activity, Journey, Team, User
 from milequest.services.core import counters
 from milequest.services.teamwork import teams
+from milequest.services.walkers import walker_sessions
 from milequest.services.walks.activities import BACKDATE_DAYS, today_for
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.sessions import log_in, log_out
@@ -225,17 +225,16 @@ def test_a_walk_stays_when_the_session_ends_between_its_token_and_its_post(brows
     walker, _team, context, page = on_the_team_page(browser, live_url, service_workers="block")
     tokens = []
 
-    def change_the_password_elsewhere_once_a_token_is_out(route):
+    def end_the_sessions_elsewhere_once_a_token_is_out(route):
         response = route.fetch()
         if not tokens:
             with app.app_context():  # Playwright calls this in a greenlet of its own
-                user = db.session.get(User, walker.id)
-                user.password_hash = passwords.hash_password("another device, another password")
+                walker_sessions.end_all_sessions(walker.id)
                 db.session.commit()  # ends this phone's session: its CSRF token still passes
         tokens.append(response.status)
         route.fulfill(response=response)
 
-    context.route(f"{live_url}/offline/token", change_the_password_elsewhere_once_a_token_is_out)
+    context.route(f"{live_url}/offline/token", end_the_sessions_elsewhere_once_a_token_is_out)
     log_offline(page, context, "2.2")
 
     context.set_offline(False)
@@ -441,7 +440,7 @@ def test_offline_every_log_form_the_queue_and_unsaved_pages_let_a_walker_log(bro
     expect(page.get_by_role("heading", level=1)).to_have_text("Walks on this phone")
     page.goto(f"{live_url}/routes/")  # never opened: the walker's own offline page
     expect(page.get_by_role("heading", level=1)).to_have_text("You are offline")
-    log_out_button = page.get_by_role("button", name="Log out", include_hidden=True)
+    log_out_button = page.get_by_role("button", name="Log out", exact=True, include_hidden=True)
     expect(log_out_button).to_be_attached()  # in the header's menu
     expect(page.get_by_role("link", name="Log in")).to_have_count(0)
     expect(page.get_by_role("button", name="Log it")).to_be_in_viewport()
