@@ -67,7 +67,7 @@ def web_processes(app, count: int, log_dir: Path):
             log.close()
 
 
-def wait_until_up(process, url: str, timeout_s: float = 20) -> None:
+def wait_until_up(process, url: str, timeout_s: float = 60) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         assert process.poll() is None, f"{url} exited with {process.returncode}"
