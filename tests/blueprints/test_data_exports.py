@@ -7,12 +7,13 @@ from milequest.models import DataExport
 from milequest.services.walkers import data_exports
 from tests.factories import make_user
 from tests.helpers import log_in, post_form, sign_in_as
-from workers.accounts import build_data_export
 
 
 def _built(walker) -> DataExport:
+    """Built in this test's app and transaction (the task itself runs in tests/workers)."""
     export = data_exports.request_export(walker)
-    build_data_export(export.id)
+    assert data_exports.start_building(export.id)
+    data_exports.build_export(export.id)
     return export
 
 
