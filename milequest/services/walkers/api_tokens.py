@@ -96,8 +96,9 @@ def revoke_token(walker: User, token_id: int) -> bool:
             ApiToken.revoked_at.is_(None),
         )
         .values(revoked_at=utcnow())
-    )
-    return revoked.rowcount  # type: ignore[attr-defined]  # DML gives a CursorResult == 1
+        .returning(ApiToken.id)
+    ).scalar_one_or_none()
+    return revoked is not None
 
 
 def authenticate(secret: str) -> ApiToken | None:
