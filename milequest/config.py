@@ -9,8 +9,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"
-LOCAL_DATABASE_URL = "postgresql://postgres@127.0.0.1:55432/milequest"
-LOCAL_REDIS_URL = "redis://127.0.0.1:56379/0"
+# Where devservices starts them (MILEQUEST_PG_PORT, MILEQUEST_REDIS_PORT, MILEQUEST_DB_NAME), so a
+# shell with other ports never reaches, or drops the test database of, the default ones.
+LOCAL_DATABASE_URL = "postgresql://postgres@127.0.0.1:{}/{}".format(
+    os.environ.get("MILEQUEST_PG_PORT", "55432"), os.environ.get("MILEQUEST_DB_NAME", "milequest")
+)
+LOCAL_REDIS_URL = "redis://127.0.0.1:{}/0".format(os.environ.get("MILEQUEST_REDIS_PORT", "56379"))
 
 
 QUEUES = ("moderation", "routes", "imports", "aggregation", "email", "notifications")
