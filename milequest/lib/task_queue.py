@@ -3,6 +3,7 @@
 import logging
 
 from flask import current_app
+from kombu.exceptions import OperationalError
 
 log = logging.getLogger(__name__)
 
@@ -15,5 +16,9 @@ def send(task: str, object_id: int, queue: str) -> None:
     """
     try:
         current_app.extensions["celery"].send_task(task, args=[object_id], queue=queue)
+    except OperationalError as unreachable:  # an outage, expected: one line, no traceback
+        log.warning(
+            "Could not queue %s(%s): %s; its sweep will retry", task, object_id, unreachable
+        )
     except Exception:
         log.exception("Could not queue %s(%s); its sweep will retry", task, object_id)

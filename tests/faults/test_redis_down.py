@@ -1,0 +1,119 @@
+"""Redis stopped under a running web process (it is the broker, the live pub/sub and the rate
+limits' storage): walkers still sign up, log in, log, edit, see their team and upload imports,
+nothing they logged is lost, and the jobs queued meanwhile are done once Redis is back."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from milequest.extensions import db
+from milequest.models import GpsImport, OutboundEmail, User
+from milequest.models.gps_import import ImportStatus
+from tests.factories import PASSWORD, make_journey, make_team
+from tests.faults.outages import a_walk, broker, counter_drift, own_redis, stored_once, wait_for
+from tests.gps_builders import gpx
+from tests.live_servers import Browser, web_processes, worker_process
+
+pytestmark = [pytest.mark.committing, pytest.mark.slow]  # gunicorn, a worker, a Redis stopped
+NEWCOMER = "newcomer@example.com"
+
+
+def test_with_redis_stopped_every_form_answers_and_nothing_logged_is_lost(app, tmp_path):
+    team = make_team(name="Fair Weather Walkers")
+    make_journey(team)
+    walker = team.created_by
+    db.session.commit()
+
+    with own_redis(app) as (redis_server, config), web_processes(config, 1, tmp_path) as (url,):
+        walking = Browser(url)
+        walking.log_in(walker.email)
+        assert walking.status(f"/teams/{team.id}") == 200  # warm: templates compiled
+
+        redis_server.stop()
+        answers, walk = _everything_a_walker_does(url, walking, walker, team)
+
+        assert answers == {
+            "sign-up": 303,
+            "log-in": 303,
+            "log a walk": 303,
+            "edit the walk": 303,
+            "team page": 200,
+            "import upload": 303,
+        }
+        assert db.session.scalar(select(User.id).where(User.email == NEWCOMER))
+        assert stored_once([walk["client_id"]]) == {walk["client_id"]: 1}
+        assert counter_drift() == {}
+        web_log = (tmp_path / "web-0.log").read_text()
+        assert "Rate limit storage unreachable - falling back to in-memory storage" in web_log
+        assert "Traceback" not in web_log.split("falling back to in-memory storage")[1]
+
+        # Queued while the broker was away: each job waits in the database ...
+        (upload,) = db.session.scalars(select(GpsImport).where(GpsImport.user_id == walker.id))
+        (welcome,) = db.session.scalars(
+            select(OutboundEmail).where(OutboundEmail.to_address == NEWCOMER)
+        )
+        assert (upload.status, welcome.sent_at) == (ImportStatus.QUEUED, None)
+
+        # ... and the sweeps find it once Redis is back (their age limits passed: rows aged).
+        redis_server.start()
+        _age(GpsImport, upload.id), _age(OutboundEmail, welcome.id)
+        with worker_process(config, tmp_path):
+            client = broker(redis_server)
+            client.send_task("workers.imports.sweep_stuck_imports", queue="imports")
+            client.send_task("workers.email.sweep_unsent_email", queue="email")
+            wait_for(lambda: _done(upload, welcome), 30, "the queued import and email")
+
+    assert upload.status == ImportStatus.IMPORTED and upload.imported_count == 1
+    assert welcome.attempts == 1  # sent once
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == 1
+    assert counter_drift() == {}
+
+
+def _everything_a_walker_does(url: str, walking: Browser, walker, team):
+    answers = {}
+    newcomer = Browser(url)
+    answers["sign-up"] = newcomer.submit(
+        "/signup",
+        {"email": NEWCOMER, "display_name": "Nia Newcomer", "password": PASSWORD},
+        newcomer.csrf_token("/signup"),
+    )
+    returning = Browser(url)
+    answers["log-in"] = returning.submit(
+        "/login", {"email": walker.email, "password": PASSWORD}, returning.csrf_token("/login")
+    )
+    # The rest through the session opened before the outage: each answer stands on its own.
+    walk = a_walk(walker, team)
+    token = walking.csrf_token(f"/activities/new?team={team.id}")
+    answers["log a walk"] = walking.submit("/activities/", walk, token)
+    logged = _activity_id(walk["client_id"])
+    token = walking.csrf_token(f"/activities/{logged}/edit") if logged else token
+    answers["edit the walk"] = walking.submit(
+        f"/activities/{logged}/edit", {**walk, "distance": "3.5"}, token
+    )
+    answers["team page"] = walking.status(f"/teams/{team.id}")
+    answers["import upload"] = walking.upload(
+        "/imports/", "files", {"morning.gpx": gpx()}, walking.csrf_token("/imports/")
+    )
+    return answers, walk
+
+
+def _activity_id(client_id: str) -> int | None:
+    from milequest.models import Activity
+
+    db.session.expire_all()
+    return db.session.scalar(select(Activity.id).where(Activity.client_id == client_id))
+
+
+def _age(model, row_id: int) -> None:
+    db.session.execute(
+        update(model)
+        .where(model.id == row_id)
+        .values(created_at=model.created_at - timedelta(hours=1))
+    )
+    db.session.commit()
+
+
+def _done(upload: GpsImport, welcome: OutboundEmail) -> bool:
+    db.session.expire_all()
+    return upload.status != ImportStatus.QUEUED and welcome.sent_at is not None
