@@ -5,15 +5,18 @@ nothing they logged is lost, and the jobs queued meanwhile are done once Redis i
 from datetime import timedelta
 
 import pytest
+from simple_websocket import ConnectionClosed
 from sqlalchemy import select, update
 
 from milequest.extensions import db
 from milequest.models import GpsImport, OutboundEmail, User
 from milequest.models.gps_import import ImportStatus
+from milequest.services.core import team_events
+from milequest.services.live import live_streams
 from tests.factories import PASSWORD, make_journey, make_team
 from tests.faults.outages import a_walk, broker, counter_drift, own_redis, stored_once, wait_for
 from tests.gps_builders import gpx
-from tests.live_servers import Browser, web_processes, worker_process
+from tests.live_servers import Browser, connect, web_processes, worker_process, worker_ready
 
 pytestmark = [pytest.mark.committing, pytest.mark.slow]  # gunicorn, a worker, a Redis stopped
 NEWCOMER = "newcomer@example.com"
@@ -25,7 +28,12 @@ def test_with_redis_stopped_every_form_answers_and_nothing_logged_is_lost(app, t
     walker = team.created_by
     db.session.commit()
 
-    with own_redis(app) as (redis_server, config), web_processes(config, 1, tmp_path) as (url,):
+    with (
+        own_redis(app) as (redis_server, config),
+        worker_process(config, tmp_path) as worker_log,  # loses its broker too
+        web_processes(config, 1, tmp_path) as (url,),
+    ):
+        wait_for(lambda: worker_ready(worker_log), 60, "the worker")
         walking = Browser(url)
         walking.log_in(walker.email)
         assert walking.status(f"/teams/{team.id}") == 200  # warm: templates compiled
@@ -48,6 +56,14 @@ def test_with_redis_stopped_every_form_answers_and_nothing_logged_is_lost(app, t
         assert "Rate limit storage unreachable - falling back to in-memory storage" in web_log
         assert "Traceback" not in web_log.split("falling back to in-memory storage")[1]
 
+        # A page opened now has no live stream: told to try later, it polls the database.
+        cursor = team_events.last_id(team.id)
+        page = connect(url, f"/teams/{team.id}/live?after={cursor - 1}", walking.cookie_header())
+        with pytest.raises(ConnectionClosed) as refused:
+            page.receive(timeout=15)
+        assert refused.value.reason == live_streams.TRY_AGAIN_LATER
+        assert f'data-after="{cursor}"' in walking.get(f"/teams/{team.id}/updates?after=0")
+
         # Queued while the broker was away: each job waits in the database ...
         (upload,) = db.session.scalars(select(GpsImport).where(GpsImport.user_id == walker.id))
         (welcome,) = db.session.scalars(
@@ -57,12 +73,12 @@ def test_with_redis_stopped_every_form_answers_and_nothing_logged_is_lost(app, t
 
         # ... and the sweeps find it once Redis is back (their age limits passed: rows aged).
         redis_server.start()
+        _a_page_is_live_again(url, walking, walker, team)
         _age(GpsImport, upload.id), _age(OutboundEmail, welcome.id)
-        with worker_process(config, tmp_path):
-            client = broker(redis_server)
-            client.send_task("workers.imports.sweep_stuck_imports", queue="imports")
-            client.send_task("workers.email.sweep_unsent_email", queue="email")
-            wait_for(lambda: _done(upload, welcome), 30, "the queued import and email")
+        client = broker(redis_server)  # as beat does, every 5 minutes
+        client.send_task("workers.imports.sweep_stuck_imports", queue="imports")
+        client.send_task("workers.email.sweep_unsent_email", queue="email")
+        wait_for(lambda: _done(upload, welcome), 30, "the queued import and email")
 
     assert upload.status == ImportStatus.IMPORTED and upload.imported_count == 1
     assert welcome.attempts == 1  # sent once
@@ -96,6 +112,21 @@ def _everything_a_walker_does(url: str, walking: Browser, walker, team):
         "/imports/", "files", {"morning.gpx": gpx()}, walking.csrf_token("/imports/")
     )
     return answers, walk
+
+
+def _a_page_is_live_again(url: str, walking: Browser, walker, team) -> None:
+    """A page that reconnects catches up, then gets a walk logged now through the hub."""
+    cursor = team_events.last_id(team.id)
+    page = connect(url, f"/teams/{team.id}/live?after={cursor - 1}", walking.cookie_header())
+    try:
+        assert f'data-after="{cursor}"' in page.receive(timeout=15)
+        walk = a_walk(walker, team, km=1.5)
+        token = walking.csrf_token(f"/activities/new?team={team.id}")
+        assert walking.submit("/activities/", walk, token) == 303
+        logged = team_events.after(team.id, cursor)[0]
+        assert f'data-after="{logged.id}"' in page.receive(timeout=15)
+    finally:
+        page.close()
 
 
 def _activity_id(client_id: str) -> int | None:

@@ -15,7 +15,7 @@ from milequest.services.core import team_events
 from tests.factories import add_member, make_journey, make_team, make_user
 from tests.faults.outages import a_walk, counter_drift, own_redis, stored_once, wait_for
 from tests.gps_builders import gpx
-from tests.live_servers import Browser, connect, web_processes, worker_process
+from tests.live_servers import Browser, connect, web_processes, worker_process, worker_ready
 
 pytestmark = [pytest.mark.committing, pytest.mark.slow]  # gunicorn, a worker, Redis restarted
 
@@ -59,7 +59,7 @@ class Page:
 
     def has_seen(self, event_ids: list[int]) -> bool:
         while (message := self.ws.receive(timeout=0.2)) is not None:
-            self.seen += [int(n) for n in re.findall(r'id="team-event-(\d+)"', message)]
+            self.seen += [int(n) for n in re.findall(r'data-after="(\d+)"', message)]
         return set(event_ids) <= set(self.seen)
 
 
@@ -71,9 +71,10 @@ def test_a_redis_restart_under_load_loses_no_walk_and_no_live_event(app, tmp_pat
 
     with (
         own_redis(app) as (redis_server, config),
+        worker_process(config, tmp_path) as worker_log,
         web_processes(config, 2, tmp_path) as urls,
-        worker_process(config, tmp_path),
     ):
+        wait_for(lambda: worker_ready(worker_log), 60, "the worker")
         browsers = [Browser(url) for url in urls]
         for browser, walker in zip(browsers, walkers, strict=True):
             browser.log_in(walker.email)
