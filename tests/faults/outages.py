@@ -1,9 +1,7 @@
-"""What the fault-injection tests share: a Redis of their own under real processes, waiting on
-a condition, and the invariants checked from the database after each fault."""
+"""What the fault-injection tests share: a Redis of their own under real processes, and the
+invariants checked from the database after each fault."""
 
-import time
 import uuid
-from collections.abc import Callable
 from contextlib import contextmanager
 from types import SimpleNamespace
 
@@ -28,14 +26,6 @@ def own_redis(app):
 def broker(server) -> Celery:
     """A Celery client of `server`'s broker, to hand the worker a task as beat would."""
     return Celery(broker=server.url)
-
-
-def wait_for(condition: Callable[[], object], timeout_s: float, what: str) -> object:
-    deadline = time.monotonic() + timeout_s
-    while not (result := condition()):
-        assert time.monotonic() < deadline, f"gave up waiting: {what}"
-        time.sleep(0.1)
-    return result
 
 
 def a_walk(walker, team, km: float = 2.5) -> dict[str, str]:

@@ -14,8 +14,9 @@ from milequest.models.gps_import import ImportStatus
 from milequest.services.core import team_events
 from milequest.services.live import live_streams
 from tests.factories import PASSWORD, make_journey, make_team
-from tests.faults.outages import a_walk, broker, counter_drift, own_redis, stored_once, wait_for
+from tests.faults.outages import a_walk, broker, counter_drift, own_redis, stored_once
 from tests.gps_builders import gpx
+from tests.helpers import wait_for
 from tests.live_servers import Browser, connect, web_processes, worker_process, worker_ready
 
 pytestmark = [pytest.mark.committing, pytest.mark.slow]  # gunicorn, a worker, a Redis stopped
@@ -33,7 +34,7 @@ def test_with_redis_stopped_every_form_answers_and_nothing_logged_is_lost(app, t
         worker_process(config, tmp_path) as worker_log,  # loses its broker too
         web_processes(config, 1, tmp_path) as (url,),
     ):
-        wait_for(lambda: worker_ready(worker_log), 60, "the worker")
+        assert wait_for(lambda: worker_ready(worker_log), 60), "the worker"
         walking = Browser(url)
         walking.log_in(walker.email)
         assert walking.status(f"/teams/{team.id}") == 200  # warm: templates compiled
@@ -78,7 +79,7 @@ def test_with_redis_stopped_every_form_answers_and_nothing_logged_is_lost(app, t
         client = broker(redis_server)  # as beat does, every 5 minutes
         client.send_task("workers.imports.sweep_stuck_imports", queue="imports")
         client.send_task("workers.email.sweep_unsent_email", queue="email")
-        wait_for(lambda: _done(upload, welcome), 30, "the queued import and email")
+        assert wait_for(lambda: _done(upload, welcome), 30), "the queued import and email"
 
     assert upload.status == ImportStatus.IMPORTED and upload.imported_count == 1
     assert welcome.attempts == 1  # sent once

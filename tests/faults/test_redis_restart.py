@@ -13,8 +13,9 @@ from milequest.models import GpsImport
 from milequest.models.gps_import import ImportStatus
 from milequest.services.core import team_events
 from tests.factories import add_member, make_journey, make_team, make_user
-from tests.faults.outages import a_walk, counter_drift, own_redis, stored_once, wait_for
+from tests.faults.outages import a_walk, counter_drift, own_redis, stored_once
 from tests.gps_builders import gpx
+from tests.helpers import wait_for
 from tests.live_servers import Browser, connect, web_processes, worker_process, worker_ready
 
 pytestmark = [pytest.mark.committing, pytest.mark.slow]  # gunicorn, a worker, Redis restarted
@@ -74,7 +75,7 @@ def test_a_redis_restart_under_load_loses_no_walk_and_no_live_event(app, tmp_pat
         worker_process(config, tmp_path) as worker_log,
         web_processes(config, 2, tmp_path) as urls,
     ):
-        wait_for(lambda: worker_ready(worker_log), 60, "the worker")
+        assert wait_for(lambda: worker_ready(worker_log), 60), "the worker"
         browsers = [Browser(url) for url in urls]
         for browser, walker in zip(browsers, walkers, strict=True):
             browser.log_in(walker.email)
@@ -83,20 +84,22 @@ def test_a_redis_restart_under_load_loses_no_walk_and_no_live_event(app, tmp_pat
         load = Walking(browsers, walkers, team)
         load.start()
         try:
-            wait_for(lambda: load.accepted() >= 4, 30, "walks before the restart")
+            assert wait_for(lambda: load.accepted() >= 4, 30), "walks before the restart"
             redis_server.stop()
             during = load.accepted()
-            wait_for(lambda: load.accepted() >= during + 4, 30, "walks while Redis is down")
+            assert wait_for(lambda: load.accepted() >= during + 4, 30), "walks while Redis is down"
             redis_server.start()
             after = load.accepted()
-            wait_for(lambda: load.accepted() >= after + 4, 30, "walks after the restart")
+            assert wait_for(lambda: load.accepted() >= after + 4, 30), "walks after the restart"
         finally:
             load.stop.set()
             load.join(timeout=15)
 
         logged = [e.id for e in team_events.after(team.id, cursor, limit=10_000)]
         for page in pages:
-            wait_for(lambda page=page: page.has_seen(logged), 20, "every event on every page")
+            assert wait_for(lambda page=page: page.has_seen(logged), 20), (
+                "every event on every page"
+            )
             assert len(page.seen) == len(set(page.seen))  # each once
             page.ws.close()
 
@@ -108,7 +111,7 @@ def test_a_redis_restart_under_load_loses_no_walk_and_no_live_event(app, tmp_pat
             == 303
         )
         (upload,) = db.session.scalars(select(GpsImport))
-        wait_for(lambda: _finished(upload), 30, "the import sent after the restart")
+        assert wait_for(lambda: _finished(upload), 30), "the import sent after the restart"
 
     assert set(load.answers.values()) == {303}  # every walk accepted, none refused or failed
     assert set(stored_once(list(load.answers)).values()) == {1}
