@@ -5,7 +5,6 @@ import uuid
 from contextlib import contextmanager
 from types import SimpleNamespace
 
-from celery import Celery
 from sqlalchemy import func, select
 
 from milequest.extensions import db
@@ -21,11 +20,6 @@ def own_redis(app):
     use that Redis for everything (broker, pub/sub, rate limits), so a test may stop it."""
     with temporary_redis() as server:
         yield server, SimpleNamespace(config={**app.config, "REDIS_URL": server.url})
-
-
-def broker(server) -> Celery:
-    """A Celery client of `server`'s broker, to hand the worker a task as beat would."""
-    return Celery(broker=server.url)
 
 
 def a_walk(walker, team, km: float = 2.5) -> dict[str, str]:

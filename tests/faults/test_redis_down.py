@@ -1,12 +1,11 @@
-"""Redis stopped under a running web process (it is the broker, the live pub/sub and the rate
-limits' storage): walkers still sign up, log in, log, edit, see their team and upload imports,
-nothing they logged is lost, and the jobs queued meanwhile are done once Redis is back."""
-
-from datetime import timedelta
+"""Redis stopped under a running web process and worker (it is the broker, the live pub/sub
+and the rate limits' storage): walkers still sign up, log in, log, edit, see their team and
+upload imports, nothing they logged is lost, and the jobs queued meanwhile are done once Redis
+is back."""
 
 import pytest
 from simple_websocket import ConnectionClosed
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from milequest.extensions import db
 from milequest.models import GpsImport, OutboundEmail, User
@@ -14,7 +13,7 @@ from milequest.models.gps_import import ImportStatus
 from milequest.services.core import team_events
 from milequest.services.live import live_streams
 from tests.factories import PASSWORD, make_journey, make_team
-from tests.faults.outages import a_walk, broker, counter_drift, own_redis, stored_once
+from tests.faults.outages import a_walk, counter_drift, own_redis, stored_once
 from tests.gps_builders import gpx
 from tests.helpers import wait_for
 from tests.live_servers import Browser, connect, web_processes, worker_process, worker_ready
@@ -65,21 +64,20 @@ def test_with_redis_stopped_every_form_answers_and_nothing_logged_is_lost(app, t
         assert refused.value.reason == live_streams.TRY_AGAIN_LATER
         assert f'data-after="{cursor}"' in walking.get(f"/teams/{team.id}/updates?after=0")
 
-        # Queued while the broker was away: each job waits in the database ...
+        # Queued while the broker was away: each job waits in the database, and the web
+        # process holds its send ...
         (upload,) = db.session.scalars(select(GpsImport).where(GpsImport.user_id == walker.id))
         (welcome,) = db.session.scalars(
             select(OutboundEmail).where(OutboundEmail.to_address == NEWCOMER)
         )
         assert (upload.status, welcome.sent_at) == (ImportStatus.QUEUED, None)
 
-        # ... and the sweeps find it once Redis is back (their age limits passed: rows aged).
+        # ... until Redis is back: then the page is live again and the worker does both jobs.
         redis_server.start()
         _a_page_is_live_again(url, walking, walker, team)
-        _age(GpsImport, upload.id), _age(OutboundEmail, welcome.id)
-        client = broker(redis_server)  # as beat does, every 5 minutes
-        client.send_task("workers.imports.sweep_stuck_imports", queue="imports")
-        client.send_task("workers.email.sweep_unsent_email", queue="email")
         assert wait_for(lambda: _done(upload, welcome), 30), "the queued import and email"
+        web_log = (tmp_path / "web-0.log").read_text()
+        assert f"Queued workers.imports.import_file({upload.id}), held while" in web_log
 
     assert upload.status == ImportStatus.IMPORTED and upload.imported_count == 1
     assert welcome.attempts == 1  # sent once
@@ -135,15 +133,6 @@ def _activity_id(client_id: str) -> int | None:
 
     db.session.expire_all()
     return db.session.scalar(select(Activity.id).where(Activity.client_id == client_id))
-
-
-def _age(model, row_id: int) -> None:
-    db.session.execute(
-        update(model)
-        .where(model.id == row_id)
-        .values(created_at=model.created_at - timedelta(hours=1))
-    )
-    db.session.commit()
 
 
 def _done(upload: GpsImport, welcome: OutboundEmail) -> bool:
