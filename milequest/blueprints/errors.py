@@ -84,7 +84,7 @@ def register(app: Flask) -> None:
         log.warning(
             "Database unavailable: %s %s answered 503 (%s)",
             request.method,
-            request.path,
+            request.url_rule.rule if request.url_rule else "-",  # paths carry tokens
             str(error.orig or error).strip().splitlines()[0],
         )
         try:

@@ -20,7 +20,9 @@ def database_gone(monkeypatch):
     monkeypatch.setattr(walker_sessions, "user_for_cookie_id", refused)
 
 
-def test_a_page_says_to_try_again_without_showing_anyone_logged_in_or_out(client, database_gone):
+def test_a_page_says_to_try_again_without_showing_anyone_logged_in_or_out(
+    client, database_gone, caplog
+):
     team = make_team()
     sign_in_as(client, team.created_by)
     response = client.get(f"/teams/{team.id}")
@@ -33,6 +35,10 @@ def test_a_page_says_to_try_again_without_showing_anyone_logged_in_or_out(client
     assert '<main id="main"' in page  # what htmx swaps in on an error
     assert "data-walker" not in page  # no page of "nobody": the offline pages are kept
     assert "Log in" not in page
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "milequest.blueprints.errors"]
+    assert (
+        line == "Database unavailable: GET /teams/<int:team_id> answered 503 (Connection refused)"
+    )
 
 
 def test_the_api_answers_a_problem_document(client, database_gone):
