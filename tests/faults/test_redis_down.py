@@ -8,7 +8,7 @@ from simple_websocket import ConnectionClosed
 from sqlalchemy import select
 
 from milequest.extensions import db
-from milequest.models import GpsImport, OutboundEmail, User
+from milequest.models import Activity, GpsImport, OutboundEmail, User
 from milequest.models.gps_import import ImportStatus
 from milequest.services.core import team_events
 from milequest.services.live import live_streams
@@ -51,6 +51,8 @@ def test_with_redis_stopped_every_form_answers_and_nothing_logged_is_lost(app, t
         }
         assert db.session.scalar(select(User.id).where(User.email == NEWCOMER))
         assert stored_once([walk["client_id"]]) == {walk["client_id"]: 1}
+        edited = db.session.get(Activity, _activity_id(walk["client_id"]))
+        assert edited.distance_m == 3500
         assert counter_drift() == {}
         web_log = (tmp_path / "web-0.log").read_text()
         assert "Rate limit storage unreachable - falling back to in-memory storage" in web_log
@@ -129,8 +131,6 @@ def _a_page_is_live_again(url: str, walking: Browser, walker, team) -> None:
 
 
 def _activity_id(client_id: str) -> int | None:
-    from milequest.models import Activity
-
     db.session.expire_all()
     return db.session.scalar(select(Activity.id).where(Activity.client_id == client_id))
 
