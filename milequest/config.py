@@ -57,6 +57,14 @@ class Defaults:
 
     # Per IP and per account; the account key is the submitted email address.
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down: limits fail open to the same limits counted in the process (each process
+    # apart), and Flask-Limiter logs "Rate limit storage unreachable - falling back to in-memory
+    # storage" (then "Rate limit storage recovered", checking at growing intervals up to 32 s).
+    # An error left over (Redis lost between a request's check and its deduction) is logged
+    # and the request goes on. Short timeouts: a Redis that hangs must not hang every form.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
     RATELIMIT_SIGNUP = "10 per hour"
     RATELIMIT_LOGIN = "20 per 10 minutes"
     RATELIMIT_LOGIN_ACCOUNT = "10 per 10 minutes"
