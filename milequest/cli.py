@@ -8,6 +8,7 @@ from flask import Flask
 from milequest.extensions import db
 from milequest.services import demo
 from milequest.services.atlas import catalog, places, world_atlas
+from milequest.services.operations import console_users
 from workers.aggregation import reconcile_counters
 
 
@@ -17,6 +18,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(catalog_command)
     app.cli.add_command(reconcile_command)
     app.cli.add_command(atlas_command)
+    app.cli.add_command(operator_group)
 
 
 @click.command("demo")
@@ -73,3 +75,30 @@ def atlas_command(force: bool) -> None:
     db.session.commit()
     state = f"loaded in {time.monotonic() - started:.1f} s" if loaded else "already loaded"
     click.echo(f"World map: {count} pieces of land and border {state}.")
+
+
+@click.group("operator")
+def operator_group() -> None:
+    """Who may use the operator console at /ops (each change is in its audit log)."""
+
+
+@operator_group.command("grant")
+@click.argument("email")
+def operator_grant(email: str) -> None:
+    """Make the account with this address an operator."""
+    _set_operator(email, granted=True)
+
+
+@operator_group.command("revoke")
+@click.argument("email")
+def operator_revoke(email: str) -> None:
+    """Take the console away from the account with this address."""
+    _set_operator(email, granted=False)
+
+
+def _set_operator(email: str, *, granted: bool) -> None:
+    user = console_users.set_operator(email, granted)
+    if user is None:
+        raise click.ClickException(f"No account has the address {email}.")
+    db.session.commit()
+    click.echo(f"{user.email} {'is now' if granted else 'is no longer'} an operator.")

@@ -19,6 +19,7 @@ from milequest.blueprints import (
     live,
     metrics,
     notifications,
+    ops,
     pages,
     photos,
     postcards,
@@ -73,6 +74,7 @@ def register(app: Flask) -> None:
         api,
         api_tokens,
         metrics,
+        ops,
     ):
         app.register_blueprint(blueprint.bp)
     errors.register(app)

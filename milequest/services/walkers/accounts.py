@@ -83,7 +83,7 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None:
         passwords.verify_password(passwords.DUMMY_HASH, password)  # same time as a real check
         return None
-    if not passwords.verify_password(user.password_hash, password):
+    if not passwords.verify_password(user.password_hash, password) or user.is_disabled:
         return None
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
