@@ -15,6 +15,7 @@ from milequest.services.operations import (
     audit_log,
     console_jobs,
     console_outbox,
+    console_reviews,
     console_summary,
     console_teams,
     console_users,
@@ -124,6 +125,17 @@ def archive_team(team_id: int):
     db.session.commit()
     flash(f"{team.name} is archived.", "success")
     return see_other(back)
+
+
+@bp.get("/reviews")
+def reviews():
+    walks_held, photos_held = console_reviews.held_counts()
+    return render_template(
+        "ops/reviews.html",
+        held=console_reviews.held_walks(),
+        walks_held=walks_held,
+        photos_held=photos_held,
+    )
 
 
 @bp.get("/audit")

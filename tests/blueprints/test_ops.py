@@ -10,11 +10,20 @@ from sqlalchemy.exc import DBAPIError
 
 from milequest.extensions import db
 from milequest.models import OperatorAction, WalkerSession
+from milequest.models.activity import ReviewStatus
 from milequest.models.base import utcnow
 from milequest.services.core import emails
 from milequest.services.operations import system_state
 from milequest.services.walkers import api_tokens
-from tests.factories import PASSWORD, add_member, add_photo, log, make_team, make_user
+from tests.factories import (
+    PASSWORD,
+    add_member,
+    add_photo,
+    log,
+    make_journey,
+    make_team,
+    make_user,
+)
 from tests.helpers import csrf_token, outbox, post_form, sign_in_as
 
 URL_VALUES = {
@@ -57,9 +66,8 @@ def audit_rows() -> list[OperatorAction]:
 
 def test_the_console_has_pages_and_actions(app):
     endpoints = {rule.endpoint for rule, _ in ops_rules()}
-    assert {"ops.summary", "ops.users", "ops.jobs", "ops.outbox", "ops.teams", "ops.audit"} <= (
-        endpoints
-    )
+    pages = {"ops.summary", "ops.users", "ops.jobs", "ops.outbox", "ops.teams", "ops.reviews"}
+    assert pages | {"ops.audit"} <= endpoints
     assert {"ops.user_action", "ops.retry_job", "ops.retry_email", "ops.archive_team"} <= endpoints
 
 
@@ -322,3 +330,16 @@ def test_flask_operator_grant_and_revoke(app):
     ]
     missing = runner.invoke(args=["operator", "grant", "nobody@example.com"])
     assert missing.exit_code != 0 and "No account" in missing.output
+
+
+def test_walks_and_photos_held_across_teams(app, client):
+    operator(app, client)
+    team = make_team(make_user(), name="Fast Feet")
+    walker = add_member(team).user
+    make_journey(team)
+    held = log(walker, 10, duration_s=3600)  # 10 km/h is fast for a walk: held for the captain
+    add_photo(log(walker, 2), status="held")
+    page = client.get("/ops/reviews").get_data(as_text=True)
+    assert held.review_status == ReviewStatus.HELD
+    assert f'id="held-walk-{held.id}"' in page and "Fast Feet" in page
+    assert '<p id="photos-held">1 held' in page
