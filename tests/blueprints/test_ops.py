@@ -87,6 +87,14 @@ def test_every_ops_url_is_not_found_for_anyone_but_an_operator(app, client, monk
     assert audit_rows() == []
 
 
+def test_a_post_without_a_csrf_token_is_not_found_either_for_a_stranger(app, client):
+    sign_in_as(client, make_user())
+    for rule, method in ops_rules():
+        if method == "POST":
+            url = rule.build({k: URL_VALUES[k] for k in rule.arguments})[1]
+            assert client.post(url, data={}).status_code == 404, url
+
+
 def test_a_disabled_operator_gets_nothing_either(app, client):
     sign_in_as(client, make_user(is_operator=True, disabled_at=utcnow()))
     assert all(status in (302, 404) for _, _, status in request_each(client))
@@ -170,6 +178,8 @@ def test_a_disabled_walker_is_logged_out_cannot_log_in_and_their_tokens_stop(app
     again = post_form(app.test_client(), "/login", {"email": walker.email, "password": PASSWORD})
     assert again.status_code == 422
     assert api_tokens.authenticate(token.secret) is None
+    post_form(app.test_client(), "/reset", {"email": walker.email})
+    assert outbox(walker.email) == []  # nor can a password reset bring the account back
     still_open = select(WalkerSession).where(
         WalkerSession.user_id == walker.id, WalkerSession.ended_at.is_(None)
     )
