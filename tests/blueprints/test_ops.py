@@ -107,6 +107,14 @@ def test_an_operator_reaches_every_ops_url(app, client):
     assert all(status in (303, 404) for method, _, status in answers if method == "POST"), answers
 
 
+def test_only_an_operators_menu_links_to_the_console(app, client):
+    walker = app.test_client()
+    sign_in_as(walker, make_user())
+    assert "Operator console" not in walker.get("/dashboard").get_data(as_text=True)
+    operator(app, client)
+    assert 'href="/ops">Operator console' in client.get("/dashboard").get_data(as_text=True)
+
+
 def test_an_operator_listed_by_address_reaches_the_console(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "OPERATOR_EMAILS", ["Boss@example.com"])
     sign_in_as(client, make_user(email="boss@example.com"))
