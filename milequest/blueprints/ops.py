@@ -44,7 +44,8 @@ def operators_only() -> None:
 
 @bp.get("")
 def summary():
-    return render_template("ops/summary.html", summary=console_summary.summary())
+    found = console_summary.summary()
+    return render_template("ops/summary.html", summary=found, queues=found.queues)
 
 
 @bp.get("/users")
@@ -72,7 +73,7 @@ def user_action(user_id: int, action: str):
 def jobs():
     return render_template(
         "ops/jobs.html",
-        summary=console_summary.summary(),
+        queues=console_summary.queues(),
         stuck=console_jobs.stuck_jobs(),
         failed=console_jobs.failed_jobs(),
     )
@@ -92,7 +93,7 @@ def retry_job(kind: str, job_id: int):
 def outbox():
     return render_template(
         "ops/outbox.html",
-        summary=console_summary.summary(),
+        queues=console_summary.queues(),
         given_up=console_outbox.unsent(given_up=True),
         waiting=console_outbox.unsent(given_up=False),
     )

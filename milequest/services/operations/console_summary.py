@@ -14,14 +14,19 @@ from milequest.services.operations import system_state
 
 
 @dataclass(frozen=True)
+class Queues:
+    depths: dict[str, int]
+    outbox_waiting: int
+    outbox_oldest_s: float
+    outbox_given_up: int
+
+
+@dataclass(frozen=True)
 class Summary:
     active_today: int  # walkers seen since midnight UTC
     active_week: int  # walkers seen in the last 7 days
     walks_today: int  # activities logged since midnight UTC
-    queue_depths: dict[str, int]
-    outbox_waiting: int
-    outbox_oldest_s: float
-    outbox_given_up: int
+    queues: Queues
     beat_seen_s_ago: float | None
     reconcile: dict | None  # {"ran_at": datetime, "drift": {table: rows}}
     processes: dict[str, float]  # metrics.process_totals()
@@ -44,10 +49,15 @@ def last_reconcile() -> dict | None:
     return {"ran_at": ran_at, "drift": found["drift"]}
 
 
+def queues() -> Queues:
+    """What waits on each Celery queue and in the email outbox (the readings /metrics shows)."""
+    waiting, oldest_s, given_up = system_state.outbox_backlog()
+    return Queues(system_state.queue_depths(), waiting, oldest_s, given_up)
+
+
 def summary() -> Summary:
     now = utcnow()
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    waiting, oldest_s, given_up = system_state.outbox_backlog()
     heartbeat = redis_client.get(system_state.BEAT_HEARTBEAT_KEY)
     return Summary(
         active_today=_walkers_seen_since(midnight),
@@ -55,10 +65,7 @@ def summary() -> Summary:
         walks_today=db.session.execute(
             select(func.count()).where(Activity.created_at >= midnight)
         ).scalar_one(),
-        queue_depths=system_state.queue_depths(),
-        outbox_waiting=waiting,
-        outbox_oldest_s=oldest_s,
-        outbox_given_up=given_up,
+        queues=queues(),
         beat_seen_s_ago=time.time() - float(heartbeat) if heartbeat else None,
         reconcile=last_reconcile(),
         processes=metrics.process_totals(),
