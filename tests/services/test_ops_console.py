@@ -6,6 +6,7 @@ import redis
 from sqlalchemy import select
 
 from milequest.extensions import db
+from milequest.lib import metrics
 from milequest.models import DataExport, GpsImport, OperatorAction
 from milequest.models.base import utcnow
 from milequest.services.gps_imports import imports
@@ -83,3 +84,21 @@ def test_a_failed_export_is_listed_but_not_retried(app):
     assert not console_jobs.retry_job(operator, JobKind.EXPORT, export.id)
     assert db.session.get(DataExport, export.id).error == "Out of disk."
     assert (JobKind.EXPORT, export.id) in {(j.kind, j.id) for j in console_jobs.failed_jobs()}
+
+
+def test_the_summary_adds_up_what_the_processes_counted(app):
+    before = metrics.process_totals()
+    metrics.REQUESTS.labels("GET", "/ops-test", "503").inc()
+    metrics.REQUESTS.labels("GET", "/ops-test", "200").inc(2)
+    metrics.TASKS.labels("email", "ops-test", "failed").inc()
+    metrics.OPEN_SOCKETS.inc()
+    try:
+        after = metrics.process_totals()
+    finally:
+        metrics.OPEN_SOCKETS.dec()
+    assert {k: after[k] - before[k] for k in after} == {
+        "sockets_open": 1,
+        "requests": 3,
+        "server_errors": 1,
+        "tasks_failed": 1,
+    }
