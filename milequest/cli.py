@@ -1,5 +1,5 @@
 """`flask` commands: demo data, the gazetteer, the route catalog, the world under the maps,
-backup and restore."""
+backup and restore, operators."""
 
 import time
 from pathlib import Path
@@ -11,7 +11,7 @@ from milequest.extensions import db
 from milequest.lib.photo_storage import storage
 from milequest.services import demo
 from milequest.services.atlas import catalog, places, world_atlas
-from milequest.services.operations import backups
+from milequest.services.operations import backups, console_users
 from workers.aggregation import reconcile_counters
 
 
@@ -23,6 +23,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(atlas_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(operator_group)
 
 
 @click.command("demo")
@@ -110,3 +111,30 @@ def restore_command(source: Path) -> None:
     except backups.BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Restored the backup of {manifest['created_at']} from {source}.")
+
+
+@click.group("operator")
+def operator_group() -> None:
+    """Who may use the operator console at /ops (each change is in its audit log)."""
+
+
+@operator_group.command("grant")
+@click.argument("email")
+def operator_grant(email: str) -> None:
+    """Make the account with this address an operator."""
+    _set_operator(email, granted=True)
+
+
+@operator_group.command("revoke")
+@click.argument("email")
+def operator_revoke(email: str) -> None:
+    """Take the console away from the account with this address."""
+    _set_operator(email, granted=False)
+
+
+def _set_operator(email: str, *, granted: bool) -> None:
+    user = console_users.set_operator(email, granted)
+    if user is None:
+        raise click.ClickException(f"No account has the address {email}.")
+    db.session.commit()
+    click.echo(f"{user.email} {'is now' if granted else 'is no longer'} an operator.")
