@@ -61,6 +61,13 @@ def create():
         )
         if created:  # a replay's photos came with the first submission
             photos.attach_photos(activity, uploads(request.files))
+    except photos.PhotoNotStored as not_stored:  # the walk is fine: keep it, say what is not
+        db.session.commit()
+        flash(
+            f"Logged {form.distance.data} {form.unit.data}, without its photos. {not_stored}",
+            "error",
+        )
+        return see_other(url_for("photos.manage", activity_id=activity.id))
     except activities.ActivityInvalid as invalid:
         _show(invalid, form)
         return render_template("activities/new.html", **form_context(form, today())), 422
