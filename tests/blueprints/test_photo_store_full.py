@@ -8,8 +8,6 @@ after writing part of the file.
 import io
 import os
 import subprocess
-import uuid
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from sqlalchemy import func, select
 from milequest.extensions import db
 from milequest.models import Activity, Photo
 from tests import photo_samples as samples
+from tests.blueprints.test_photos import log_form
 from tests.factories import team_walk
 from tests.helpers import post_form, sign_in_as
 
@@ -59,17 +58,6 @@ def count(model, **where) -> int:
     return db.session.scalar(query)
 
 
-def log_form(**fields) -> dict:
-    return {
-        "client_id": str(uuid.uuid4()),
-        "distance": "2.5",
-        "unit": "mi",
-        "activity_date": date.today().isoformat(),
-        "kind": "walk",
-        **fields,
-    }
-
-
 def test_a_walk_logged_with_a_photo_on_a_full_disk_is_saved_without_it(client, full_photo_store):
     _, walker, _ = team_walk()
     sign_in_as(client, walker)
@@ -78,7 +66,11 @@ def test_a_walk_logged_with_a_photo_on_a_full_disk_is_saved_without_it(client, f
     assert len(data) > FREE_BYTES
     photo = (io.BytesIO(data), "loch.jpg")
 
-    response = post_form(client, "/activities/", log_form(note="Loch walk", photos=[photo]))
+    response = post_form(
+        client,
+        "/activities/",
+        log_form(distance="2.5", unit="mi", note="Loch walk", photos=[photo]),
+    )
 
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
