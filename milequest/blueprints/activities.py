@@ -193,7 +193,12 @@ def _team_id() -> int | None:
 
 
 def _return_url(team_id: str) -> str:
-    if team_id.isdigit() and team_access.active_membership(int(team_id), current_user.id):
+    # isascii: "²".isdigit() is true and int("²") fails
+    if (
+        team_id.isascii()
+        and team_id.isdigit()
+        and team_access.active_membership(int(team_id), current_user.id)
+    ):
         return url_for("teams.show", team_id=int(team_id))
     return url_for("activities.index")
 

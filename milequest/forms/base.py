@@ -29,6 +29,11 @@ def unusable_character(value: str) -> str | None:
     )
 
 
+def searchable(typed: str) -> str:
+    """A search box's text without the characters no query can hold (nothing is stored)."""
+    return UNUSABLE.sub("", typed)
+
+
 class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def wrap_formdata(self, form, formdata):
