@@ -3,7 +3,16 @@
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from milequest import blueprints, cli, config, extensions, http_headers, observability, static_files
+from milequest import (
+    blueprints,
+    cli,
+    config,
+    extensions,
+    http_headers,
+    observability,
+    static_files,
+    url_converters,
+)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -19,6 +28,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     if hops := app.config["PROXY_HOPS"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     extensions.init_app(app)
+    url_converters.init_app(app)
     blueprints.register(app)
     http_headers.init_app(app)
     static_files.init_app(app)

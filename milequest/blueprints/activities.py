@@ -61,6 +61,13 @@ def create():
         )
         if created:  # a replay's photos came with the first submission
             photos.attach_photos(activity, uploads(request.files))
+    except photos.PhotoNotStored as not_stored:  # the walk is fine: keep it, say what is not
+        db.session.commit()
+        flash(
+            f"Logged {form.distance.data} {form.unit.data}, without its photos. {not_stored}",
+            "error",
+        )
+        return see_other(url_for("photos.manage", activity_id=activity.id))
     except activities.ActivityInvalid as invalid:
         _show(invalid, form)
         return render_template("activities/new.html", **form_context(form, today())), 422
@@ -186,7 +193,12 @@ def _team_id() -> int | None:
 
 
 def _return_url(team_id: str) -> str:
-    if team_id.isdigit() and team_access.active_membership(int(team_id), current_user.id):
+    # isascii: "²".isdigit() is true and int("²") fails
+    if (
+        team_id.isascii()
+        and team_id.isdigit()
+        and team_access.active_membership(int(team_id), current_user.id)
+    ):
         return url_for("teams.show", team_id=int(team_id))
     return url_for("activities.index")
 

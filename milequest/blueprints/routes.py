@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from milequest.blueprints.changes import commit_unless_refused
 from milequest.extensions import db
+from milequest.forms.base import searchable
 from milequest.forms.routes import (
     MoveForm,
     NewRouteForm,
@@ -119,7 +120,7 @@ def status(route_id: int):
 
 
 def _edit_context(route, error: str | None = None, **forms) -> dict:
-    query = request.args.get("q", "").strip()
+    query = searchable(request.args.get("q", "")).strip()
     points = routes.waypoint_points(route)
     return {
         "route": route,

@@ -9,6 +9,7 @@ from milequest.blueprints.postcards import unseen_postcards
 from milequest.blueprints.team_scope import team_view
 from milequest.extensions import db
 from milequest.forms.activities import blank_form, form_context
+from milequest.forms.base import searchable
 from milequest.forms.teams import TeamForm
 from milequest.htmx import render, see_other
 from milequest.refusals import Refused
@@ -24,7 +25,7 @@ bp = Blueprint("teams", __name__, url_prefix="/teams")
 @bp.get("/")
 @login_required
 def directory():
-    query = request.args.get("q", "")[:60]
+    query = searchable(request.args.get("q", ""))[:60]
     found = teams.directory(query)
     return render("teams/directory.html", "teams/_directory_results.html", teams=found, q=query)
 

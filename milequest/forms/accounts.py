@@ -1,6 +1,5 @@
 """Account forms: what a valid sign-up, log-in, reset or profile submission is."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -12,6 +11,7 @@ from wtforms import (
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from milequest.forms.base import Form
 from milequest.forms.filters import strip
 from milequest.lib.passwords import MAX_LENGTH, MIN_LENGTH
 from milequest.services.walkers import accounts
@@ -51,14 +51,14 @@ def _display_name_field() -> StringField:
     )
 
 
-class SignUpForm(FlaskForm):
+class SignUpForm(Form):
     email = _email_field()
     display_name = _display_name_field()
     password = _password_field("Password")
     timezone = HiddenField(filters=[strip])  # filled by static/js/timezone.js when it can
 
 
-class LogInForm(FlaskForm):
+class LogInForm(Form):
     # No format check: whatever address an account has must be able to log in.
     email = EmailField(
         "Email",
@@ -72,11 +72,11 @@ class LogInForm(FlaskForm):
     remember = BooleanField("Keep me logged in on this device")
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = _email_field()
 
 
-class ResetForm(FlaskForm):
+class ResetForm(Form):
     password = _password_field("New password")
     confirm = PasswordField(
         "Repeat the new password",
@@ -85,7 +85,7 @@ class ResetForm(FlaskForm):
     )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     display_name = _display_name_field()
     units = SelectField(
         "Units", choices=[SelectChoice("km", "Kilometres"), SelectChoice("mi", "Miles")]
@@ -95,7 +95,7 @@ class ProfileForm(FlaskForm):
     )
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(Form):
     password = PasswordField(
         "Your password",
         validators=[DataRequired("Enter your password to confirm.")],

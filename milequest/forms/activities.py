@@ -5,7 +5,6 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask import has_request_context, request
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DecimalField,
@@ -25,6 +24,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import TextInput
 
+from milequest.forms.base import Form
 from milequest.forms.filters import strip
 from milequest.models.activity import KINDS
 from milequest.services.walks.activities import BACKDATE_DAYS, METRES_PER
@@ -119,7 +119,7 @@ def _typed_date(form, field) -> None:
         )
 
 
-class ActivityForm(FlaskForm):
+class ActivityForm(Form):
     client_id = HiddenField(validators=[_uuid])
     distance = DistanceField(
         "Distance",

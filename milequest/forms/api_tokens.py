@@ -1,15 +1,15 @@
 """The profile's form for a new API token."""
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired
 
+from milequest.forms.base import Form
 from milequest.forms.filters import strip
 from milequest.services.walkers.api_tokens import LIFETIMES_DAYS
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField(
         "Token name",
         filters=[strip],

@@ -2,13 +2,13 @@
 
 from typing import BinaryIO
 
-from flask_wtf import FlaskForm
 from wtforms import MultipleFileField
 
+from milequest.forms.base import Form
 from milequest.services.gps_imports.imports import MAX_EXPORT_BYTES, MAX_UPLOAD_BYTES
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     files = MultipleFileField(
         f"GPX, TCX or FIT files, or one zip of them ({MAX_UPLOAD_BYTES // 2**20} MB in all), "
         "or your Strava export",
@@ -25,4 +25,5 @@ class ImportForm(FlaskForm):
 
         Streams, not bytes: a large upload is spooled to a temporary file and read from there.
         """
-        return [(f.filename, f.stream) for f in self.files.data or [] if f and f.filename]
+        # A text value sent under the field's name (a script's) is not a file: it has no name.
+        return [(f.filename, f.stream) for f in self.files.data or [] if getattr(f, "filename", "")]

@@ -1,11 +1,12 @@
 """The captain's journey forms: start one on a route shown as a card, and set its target date."""
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
+from milequest.forms.base import Form
 
-class StartJourneyForm(FlaskForm):
+
+class StartJourneyForm(Form):
     # Nothing is preselected: the captain chooses. The view sets `choices`.
     route_id = RadioField(
         "Route",
@@ -22,7 +23,7 @@ class StartJourneyForm(FlaskForm):
             raise ValidationError("Choose one of the routes shown.")
 
 
-class TargetDateForm(FlaskForm):
+class TargetDateForm(Form):
     target_date = DateField(
         "Target date", validators=[Optional()], render_kw={"autocomplete": "off"}
     )

@@ -2,11 +2,11 @@
 
 from datetime import time
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
+from milequest.forms.base import Form
 from milequest.models.notification import Channel
 from milequest.services.notifications import preferences
 
@@ -21,7 +21,7 @@ def box_name(kind, channel) -> str:
     return f"{kind.value}__{channel.value}"
 
 
-class NotificationSettingsForm(FlaskForm):
+class NotificationSettingsForm(Form):
     quiet_from = SelectField("Quiet from", choices=_HOURS)
     quiet_until = SelectField("Quiet until", choices=_HOURS)
     nudge_after_days = IntegerField(

@@ -1,18 +1,18 @@
 """Photo forms: uploads (checked by content in the service) and review decisions."""
 
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, IntegerField
 from wtforms.validators import AnyOf, InputRequired
 
+from milequest.forms.base import Form
 from milequest.services.gallery.photos import MAX_BYTES
 
 
-class PhotoUploadForm(FlaskForm):
+class PhotoUploadForm(Form):
     """Only CSRF: the files are read with `uploads()` and judged by their bytes."""
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     photo_id = IntegerField(validators=[InputRequired()])
     decision = HiddenField(validators=[AnyOf(("approve", "reject", "block"))])
 

@@ -1,8 +1,9 @@
 """Route builder forms: naming a route, adding a place or a point, moving a waypoint."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, FloatField, HiddenField, IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from milequest.forms.base import Form
 
 
 def _name_field() -> StringField:
@@ -13,24 +14,24 @@ def _name_field() -> StringField:
     )
 
 
-class NewRouteForm(FlaskForm):
+class NewRouteForm(Form):
     name = _name_field()
 
 
-class SaveRouteForm(FlaskForm):
+class SaveRouteForm(Form):
     name = _name_field()
 
 
-class PlaceWaypointForm(FlaskForm):
+class PlaceWaypointForm(Form):
     place_id = IntegerField("Place", validators=[InputRequired("Pick a place.")])
     long_ok = BooleanField()  # the walker confirmed a leg far longer than the others
 
 
-class PointWaypointForm(FlaskForm):
+class PointWaypointForm(Form):
     lat = FloatField("Latitude", validators=[InputRequired(), NumberRange(-90, 90)])
     lon = FloatField("Longitude", validators=[InputRequired(), NumberRange(-180, 180)])
     long_ok = BooleanField()
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     direction = HiddenField(validators=[DataRequired()])

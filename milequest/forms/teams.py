@@ -1,9 +1,9 @@
 """Team forms: what a valid team, invite or join-code submission is."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, ValidationError
 
+from milequest.forms.base import Form
 from milequest.forms.filters import strip
 from milequest.lib.text_checks import text_problem
 
@@ -17,7 +17,7 @@ def _clean_text(max_length: int, min_length: int = 0):
     return check
 
 
-class TeamForm(FlaskForm):
+class TeamForm(Form):
     name = StringField(
         "Team name",
         filters=[strip],
@@ -26,6 +26,7 @@ class TeamForm(FlaskForm):
     )
     description = TextAreaField(
         "Description",
+        default="",  # a submission without the field means no description
         filters=[strip],
         validators=[_clean_text(500)],
         render_kw={"maxlength": 500, "rows": 3},
@@ -39,7 +40,7 @@ class TeamForm(FlaskForm):
     )
 
 
-class EmailInviteForm(FlaskForm):
+class EmailInviteForm(Form):
     email = EmailField(
         "Email address",
         filters=[strip],
@@ -52,7 +53,7 @@ class EmailInviteForm(FlaskForm):
     )
 
 
-class JoinCodeForm(FlaskForm):
+class JoinCodeForm(Form):
     code = StringField(
         "Team code",
         filters=[strip],

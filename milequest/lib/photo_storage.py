@@ -15,7 +15,8 @@ from flask import current_app
 
 
 class PhotoStorage(Protocol):
-    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        """Store the bytes whole or not at all; raises OSError when they cannot be stored."""
 
     def get(self, key: str) -> bytes:
         """The stored bytes; raises KeyError when there is no such object."""
@@ -36,11 +37,16 @@ class LocalStorage:
     def put(self, key: str, data: bytes, content_type: str) -> None:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        # Write then rename: a reader never sees half a file, a crash leaves no torn one.
+        # Write then rename: a reader never sees half a file, a crash leaves no torn one, and
+        # a failed write (a full disk: OSError ENOSPC) leaves no partial temporary file.
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
 
     def get(self, key: str) -> bytes:
         try:

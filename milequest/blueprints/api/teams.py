@@ -85,7 +85,7 @@ def events(access, query):
 def _event_cursor(value: str | None) -> int | None:
     if value is None:
         return None
-    if not value.isdigit() or len(value) > 18:
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:  # "²" is a digit
         raise ApiProblem(400, "The cursor is not one this API gave.", field="cursor")
     return int(value)
 

@@ -5,6 +5,7 @@ privately as pending; the `moderation` queue gets its id once the transaction co
 stored files go only once the rows that name them are gone for good.
 """
 
+import logging
 import secrets
 import time
 from datetime import timedelta
@@ -29,10 +30,22 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_ATTEMPTS = 5
 NEAR_MATCH_BITS = 6  # perceptual hashes this close are the same picture
 MODERATE_TASK = "workers.photos.moderate_photo"
+STORE_FAILED = (
+    "Photos cannot be stored right now (our photo storage is full), so none was added. "
+    "Try again later from the walk's photos."
+)
+log = logging.getLogger(__name__)
 
 
 class PhotoInvalid(Refused, ValueError):
     """The message says what is wrong, for the walker; nothing was stored."""
+
+
+class PhotoNotStored(PhotoInvalid):
+    """The photo store could not take the upload (full, or failing): no photo was kept.
+
+    The activity the photos were for is untouched: logging a walk with photos keeps the walk.
+    """
 
 
 def attach_photos(activity: Activity, uploads: list[bytes]) -> list[Photo]:
@@ -56,7 +69,16 @@ def attach_photos(activity: Activity, uploads: list[bytes]) -> list[Photo]:
             )
         except image_cleaning.ImageRejected as rejected:
             raise PhotoInvalid(f"{which}: {rejected}") from rejected
-    return [_store(activity, data, ct) for data, ct in zip(uploads, content_types, strict=True)]
+    try:
+        # A savepoint: when one photo cannot be stored, the ones stored before it go too (their
+        # rows now, their files by after_rollback), and whatever else the transaction did stays.
+        with db.session.begin_nested():
+            return [
+                _store(activity, data, ct) for data, ct in zip(uploads, content_types, strict=True)
+            ]
+    except OSError as failure:
+        log.error("photo store refused an upload of %d file(s): %s", len(uploads), failure)
+        raise PhotoNotStored(STORE_FAILED) from failure
 
 
 def count_photos(activity: Activity) -> int:

@@ -49,7 +49,7 @@ def start_session(user: User, *, remember: bool, user_agent: str) -> WalkerSessi
 def user_for_cookie_id(cookie_id: str) -> User | None:
     """The user a Flask-Login id (`<user id>:<token>`) stands for while its session is open."""
     user_id, _, token = cookie_id.partition(":")
-    if not user_id.isdigit() or not token:
+    if not (user_id.isascii() and user_id.isdigit()) or not token:  # "²" is a digit
         return None
     found = db.session.execute(
         select(User, WalkerSession)
