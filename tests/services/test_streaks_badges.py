@@ -9,7 +9,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
 from milequest.extensions import db
 from milequest.models import Badge, Notification, TeamEvent, User
@@ -22,6 +22,7 @@ from milequest.services.walkers import walker_stats
 from milequest.services.walks import activities
 from tests.factories import add_member, log, make_journey, make_team, make_user
 from tests.services.test_counters_concurrency import run_together
+from workers.aggregation import reconcile_counters
 
 MONDAY = date(2026, 11, 2)
 
@@ -113,9 +114,9 @@ def test_badges_are_earned_once_and_told_in_the_feed():
     team = make_team()
     walker = add_member(team).user
 
-    log(walker, 6)
-    log(walker, 5)
+    log(walker, 11)  # two badges at once: told in their natural order
     log(walker, 1)
+    log(walker, 2)
 
     first, ten_km = (BadgeKind.FIRST_WALK.value, ""), (BadgeKind.DISTANCE.value, "10000")
     assert held(walker) == {first, ten_km}
@@ -215,3 +216,18 @@ def test_two_first_walks_logged_at_once_make_one_first_walk_badge_and_one_feed_l
         select(TeamEvent).where(TeamEvent.team_id == team_id, TeamEvent.kind == badges.EVENT_KIND)
     ).all()
     assert [e.data["badge"] for e in told] == [BadgeKind.FIRST_WALK.value]
+
+
+@pytest.mark.committing
+def test_the_reconcile_brings_badges_in_line_with_the_days_it_repairs(app):
+    walker = make_user()
+    log(walker, 12)
+    db.session.execute(text("UPDATE activities SET distance_m = 2000"))  # drift, out of band
+    db.session.commit()
+    walker_id = walker.id
+
+    assert reconcile_counters()["walker_days"] == 1
+
+    db.session.expire_all()
+    kept = {(b.kind, b.key) for b in badges.shown(walker_id)}
+    assert kept == {(BadgeKind.FIRST_WALK.value, "")}  # the 10 km badge went with the distance

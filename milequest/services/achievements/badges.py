@@ -81,9 +81,16 @@ def recompute(user_id: int) -> list[Earned]:
             badge.withdrawn_at = None
         elif key not in wanted and badge.withdrawn_at is None:
             badge.withdrawn_at = now
-    earned = [Earned(*key) for key in sorted(wanted - held.keys()) if _award(user_id, *key)]
+    new = sorted(wanted - held.keys(), key=_in_order)
+    earned = [Earned(*key) for key in new if _award(user_id, *key)]
     db.session.flush()
     return earned
+
+
+def _in_order(key: Key) -> tuple[int, int]:
+    """First walk, then distances, then streaks, each smallest first: the feed's order."""
+    kind, value = key
+    return PERSONAL_KINDS.index(BadgeKind(kind)), int(value or 0)
 
 
 def _award(user_id: int, kind: str, key: str, data: dict | None = None) -> bool:

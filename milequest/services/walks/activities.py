@@ -167,7 +167,7 @@ def log_activity(
     activity = db.session.get_one(Activity, inserted)
     credits = _count(activity, activity.distance_m)
     credited = {c.team_id for c in credits}
-    earned = badges.recompute(walker.id)
+    earned = badges.recompute(walker.id) if activity.review_status == ReviewStatus.OK else []
     for team_id in sorted(credited | badges.teams_to_tell(walker.id, earned)):  # team order
         if team_id in credited:
             team_events.record(
