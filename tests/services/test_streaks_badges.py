@@ -13,13 +13,14 @@ from sqlalchemy import delete, func, select, text
 
 from milequest.extensions import db
 from milequest.models import Badge, Notification, TeamEvent, User
+from milequest.models.activity import ReviewStatus
 from milequest.models.badge import BadgeKind
 from milequest.models.notification import NotificationKind
 from milequest.services.achievements import badges, streaks
 from milequest.services.core import team_events
 from milequest.services.notifications import streak_alerts
 from milequest.services.walkers import walker_stats
-from milequest.services.walks import activities
+from milequest.services.walks import activities, activity_reviews
 from tests.factories import add_member, log, make_journey, make_team, make_user
 from tests.services.test_counters_concurrency import run_together
 from workers.aggregation import reconcile_counters
@@ -149,6 +150,23 @@ def test_a_deleted_walk_takes_its_distance_badge_back_and_earning_it_again_tells
     assert feed_badges(team).count(ten_km) == 1
 
 
+def test_a_held_walk_earns_its_badges_when_a_captain_approves_it():
+    team = make_team()
+    make_journey(team)
+    walker = add_member(team).user
+    held_walk = log(walker, 12, duration_s=3600)  # 12 km/h is fast for a walk: held
+
+    assert held_walk.review_status == ReviewStatus.HELD and held(walker) == set()
+    activity_reviews.review(held_walk.id, team, team.created_by, approve=True)
+
+    personal = {(BadgeKind.FIRST_WALK.value, ""), (BadgeKind.DISTANCE.value, "10000")}
+    assert personal <= held(walker)  # with the team's: 12 km finishes the short route
+    assert feed_badges(team) == [
+        (BadgeKind.FIRST_WALK.value, ""),
+        (BadgeKind.DISTANCE.value, "10000"),
+    ]
+
+
 def test_every_active_member_earns_the_milestone_badge_and_keeps_it():
     team = make_team()
     make_journey(team)
@@ -167,7 +185,7 @@ def test_every_active_member_earns_the_milestone_badge_and_keeps_it():
 
 
 @pytest.mark.committing
-def test_racing_changes_award_a_badge_once(app):
+def test_racing_changes_award_a_badge_once(app, monkeypatch):
     team = make_team()
     walker = add_member(team).user
     log(walker, 12)
@@ -176,6 +194,15 @@ def test_racing_changes_award_a_badge_once(app):
     walker_id = walker.id
     told: list[list[badges.Earned]] = []
     lock = threading.Lock()
+    all_have_read, this_thread, insert = threading.Barrier(4), threading.local(), badges._award
+
+    def insert_once_all_have_read(*args):
+        if not getattr(this_thread, "waited", False):  # each has seen no badge: all will insert
+            this_thread.waited = True
+            all_have_read.wait(timeout=30)
+        return insert(*args)
+
+    monkeypatch.setattr(badges, "_award", insert_once_all_have_read)
 
     def award() -> None:
         earned = badges.recompute(walker_id)  # no walker lock: the unique key alone decides
