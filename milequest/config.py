@@ -9,8 +9,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"
-LOCAL_DATABASE_URL = "postgresql://postgres@127.0.0.1:55432/milequest"
-LOCAL_REDIS_URL = "redis://127.0.0.1:56379/0"
+# Where devservices starts them (MILEQUEST_PG_PORT, MILEQUEST_REDIS_PORT, MILEQUEST_DB_NAME), so a
+# shell with other ports never reaches, or drops the test database of, the default ones.
+LOCAL_DATABASE_URL = "postgresql://postgres@127.0.0.1:{}/{}".format(
+    os.environ.get("MILEQUEST_PG_PORT", "55432"), os.environ.get("MILEQUEST_DB_NAME", "milequest")
+)
+LOCAL_REDIS_URL = "redis://127.0.0.1:{}/0".format(os.environ.get("MILEQUEST_REDIS_PORT", "56379"))
 
 
 QUEUES = ("moderation", "routes", "imports", "aggregation", "email", "notifications")
@@ -53,6 +57,14 @@ class Defaults:
 
     # Per IP and per account; the account key is the submitted email address.
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down: limits fail open to the same limits counted in the process (each process
+    # apart), and Flask-Limiter logs "Rate limit storage unreachable - falling back to in-memory
+    # storage" (then "Rate limit storage recovered", checking at growing intervals up to 32 s).
+    # An error left over (Redis lost between a request's check and its deduction) is logged
+    # and the request goes on. Short timeouts: a Redis that hangs must not hang every form.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
     RATELIMIT_SIGNUP = "10 per hour"
     RATELIMIT_LOGIN = "20 per 10 minutes"
     RATELIMIT_LOGIN_ACCOUNT = "10 per 10 minutes"

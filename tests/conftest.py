@@ -7,6 +7,7 @@ by itself.
 """
 
 import os
+import threading
 
 import pytest
 import redis
@@ -69,6 +70,13 @@ def _requests_as_on_a_server(app):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_in_the_sessions_app(app):
+    """Each `create_app` makes its Celery the default, which `shared_task`s then run under: a
+    test that built another app must not leave later tests' tasks running in it."""
+    app.extensions["celery"].set_default()
+
+
+@pytest.fixture(autouse=True)
 def _own_mail_dir(app, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_DIR", str(tmp_path / "mail"))
 
@@ -92,8 +100,18 @@ def _isolated_database(request, app, monkeypatch):
     connection = db.engine.connect()
     outer = connection.begin()
     # Flask-SQLAlchemy's Session.get_bind picks an engine itself and ignores `bind`: pin it to
-    # this connection, and let commits in the code under test end savepoints only.
-    monkeypatch.setattr(Session, "get_bind", lambda self, *a, **kw: connection)
+    # this connection, and let commits in the code under test end savepoints only. Only for the
+    # test's own thread: a server or worker thread (a live server still answering a page's poll)
+    # must never share it, or its statements land in, and break, the test's transaction.
+    test_thread = threading.current_thread()
+    engine_bind = Session.get_bind
+
+    def get_bind(self, *args, **kwargs):
+        if threading.current_thread() is test_thread:
+            return connection
+        return engine_bind(self, *args, **kwargs)
+
+    monkeypatch.setattr(Session, "get_bind", get_bind)
     db.session.remove()
     factory_options = dict(db.session.session_factory.kw)
     db.session.session_factory.configure(join_transaction_mode="create_savepoint")

@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -48,18 +49,7 @@ def web_processes(
 ):
     """`count` gunicorn processes (one worker each) on the test database and Redis, each
     started with the Procfile's command for `process_type` (`web` or `ws`)."""
-    env = {
-        **os.environ,
-        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "REDIS_URL": app.config["REDIS_URL"],
-        "MILEQUEST_MAIL_DIR": str(log_dir / "mail"),
-        "SECRET_KEY": app.config["SECRET_KEY"],
-        "HOST": "127.0.0.1",
-        "WEB_CONCURRENCY": "1",
-        "WS_CONCURRENCY": "1",
-        **env_extra,
-    }
+    env = _process_env(app, log_dir, env_extra)
     servers = []
     try:
         for n in range(count):
@@ -84,6 +74,50 @@ def web_processes(
             except subprocess.TimeoutExpired:
                 process.kill()
             log.close()
+
+
+def _process_env(app, log_dir: Path, env_extra: dict[str, str]) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": app.config["REDIS_URL"],
+        "MILEQUEST_MAIL_DIR": str(log_dir / "mail"),
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "HOST": "127.0.0.1",
+        "WEB_CONCURRENCY": "1",
+        "WS_CONCURRENCY": "1",
+        **env_extra,
+    }
+
+
+@contextmanager
+def worker_process(app, log_dir: Path, **env_extra: str):
+    """The Procfile's `worker` (every queue, one child) on the app's database and Redis,
+    started in the background (start web processes meanwhile); yields its log's path, which
+    `worker_ready` reads."""
+    env = {"WORKER_CONCURRENCY": "1", **_process_env(app, log_dir, env_extra)}
+    log_path = log_dir / "worker.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            ["bash", "-c", f"exec {procfile_command('worker')}"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield log_path
+        finally:
+            process.send_signal(signal.SIGQUIT)  # cold shutdown: a test waits on no job
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def worker_ready(log_path: Path) -> bool:
+    return b" ready." in log_path.read_bytes()
 
 
 def wait_until_up(process, url: str, timeout_s: float = 60) -> None:
@@ -132,6 +166,35 @@ class Browser:
             answer.close()
             return answer.code
 
+    def status(self, path: str) -> int:
+        """GET `path` and give its status (a 5xx is an answer here, not an exception)."""
+        try:
+            with self._opener_staying.open(self.base_url + path, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as answer:
+            answer.close()
+            return answer.code
+
+    def upload(self, path: str, field: str, files: dict[str, bytes], token: str) -> int:
+        """POST `files` (name: content) as one multipart field, and stop at the answer."""
+        boundary = uuid.uuid4().hex
+        parts = [_form_part(boundary, 'name="csrf_token"', token.encode())]
+        for name, content in files.items():
+            disposition = f'name="{field}"; filename="{name}"'
+            parts.append(_form_part(boundary, disposition, content))
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        upload = urllib.request.Request(
+            self.base_url + path,
+            data=body,
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        )
+        try:
+            with self._opener_staying.open(upload, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as answer:
+            answer.close()
+            return answer.code
+
     def log_in(self, email: str) -> None:
         self.post_form("/login", {"email": email, "password": PASSWORD}, "/login")
 
@@ -141,6 +204,11 @@ class Browser:
 
 def _form_body(data: dict, token: str) -> bytes:
     return urllib.parse.urlencode({"csrf_token": token, **data}).encode()
+
+
+def _form_part(boundary: str, disposition: str, content: bytes) -> bytes:
+    head = f"--{boundary}\r\nContent-Disposition: form-data; {disposition}\r\n\r\n"
+    return head.encode() + content + b"\r\n"
 
 
 class _StayHere(urllib.request.HTTPRedirectHandler):

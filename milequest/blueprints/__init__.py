@@ -19,6 +19,7 @@ from milequest.blueprints import (
     live,
     metrics,
     notifications,
+    ops,
     pages,
     photos,
     postcards,
@@ -35,6 +36,7 @@ from milequest.models.journey import JourneyStatus
 from milequest.models.photo import PhotoStatus
 from milequest.models.route import RouteStatus
 from milequest.models.team import Role
+from milequest.services.core import operators
 from milequest.services.gallery.photos import MAX_BYTES as MAX_PHOTO_BYTES
 
 # Templates compare states with these (`route.status == RouteStatus.READY`), never with strings.
@@ -73,6 +75,7 @@ def register(app: Flask) -> None:
         api,
         api_tokens,
         metrics,
+        ops,
     ):
         app.register_blueprint(blueprint.bp)
     errors.register(app)
@@ -81,4 +84,5 @@ def register(app: Flask) -> None:
         app.register_blueprint(devmail.bp)
     app.jinja_env.globals["dev_mail_enabled"] = dev_mail
     app.jinja_env.globals["max_photo_bytes"] = MAX_PHOTO_BYTES
+    app.jinja_env.globals["is_operator"] = operators.is_operator  # the menu's console link
     app.jinja_env.globals.update({state.__name__: state for state in TEMPLATE_STATES})

@@ -1,15 +1,20 @@
 """Error pages: HTML for people, the same status codes for htmx and scripts."""
 
+import logging
+
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from milequest.blueprints.api import problems as api_problems
-from milequest.extensions import db
+from milequest.extensions import db, login_manager
 from milequest.services.gallery import photos
 from milequest.services.gps_imports import imports
 
+log = logging.getLogger(__name__)
 API_PREFIX = "/api/"
+RETRY_AFTER_S = 5  # a restarting database is back within seconds
 MESSAGES = {
     400: "The request could not be understood.",
     403: "You do not have access to this page.",
@@ -18,6 +23,7 @@ MESSAGES = {
     422: "Some of what you sent could not be used.",
     429: "Too many attempts. Please wait a little and try again.",
     500: "Something went wrong on our side. It has been logged; please try again.",
+    503: "Mile Quest is restarting. Nothing you sent was saved: try again in a few seconds.",
 }
 
 
@@ -71,3 +77,30 @@ def register(app: Flask) -> None:
     def server_error(error):
         db.session.rollback()
         return _render(500)
+
+    @app.errorhandler(OperationalError)  # the server is down, restarting, or cut us off
+    @app.errorhandler(InterfaceError)  # a connection it closed under us
+    def database_unavailable(error):
+        log.warning(
+            "Database unavailable: %s %s answered 503 (%s)",
+            request.method,
+            request.url_rule.rule if request.url_rule else "-",  # paths carry tokens
+            str(error.orig or error).strip().splitlines()[0],
+        )
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is gone either way: let the pool drop it
+            db.session.remove()
+        headers = {"Retry-After": str(RETRY_AFTER_S), "Cache-Control": "no-store"}
+        if request.path.startswith(API_PREFIX):
+            return api_problems.problem(503, headers=headers)
+        # Not base.html: its header shows the walker, and a page that seemed logged out would
+        # make the service worker forget the walker's offline pages. Every template is given
+        # `current_user`, loaded from the database: this page is rendered for nobody.
+        login_manager._update_request_context_with_user()
+        page = render_template(
+            "errors/unavailable.html",
+            message=MESSAGES[503],
+            retry_url=request.url if request.method == "GET" else _referring_page(),
+        )
+        return page, 503, headers

@@ -13,6 +13,7 @@ from milequest.forms.photos import PhotoUploadForm, ReviewForm, uploads
 from milequest.htmx import see_other
 from milequest.lib.photo_storage import storage
 from milequest.models import Photo
+from milequest.services.core import operators
 from milequest.services.core.team_access import Need
 from milequest.services.gallery import photo_reviews, photos
 from milequest.services.walks import activities
@@ -128,7 +129,7 @@ def _own_activity(activity_id: int):
 
 
 def _operators_only() -> None:
-    if not photo_reviews.is_operator(current_user):
+    if not operators.is_operator(current_user):
         abort(404)
 
 

@@ -91,14 +91,18 @@ class ReadingsCollector(Collector):
         return list(families.values())
 
 
-def exposition(*state: Collector) -> tuple[bytes, str]:
-    """The text format of every process's metrics plus `state` (read now, at the scrape)."""
+def _every_process() -> CollectorRegistry:
+    """Every process's metrics (multiprocess mode), or this process's alone."""
     if multiprocess_dir():
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        text = generate_latest(registry)
-    else:
-        text = generate_latest(REGISTRY)
+        return registry
+    return REGISTRY
+
+
+def exposition(*state: Collector) -> tuple[bytes, str]:
+    """The text format of every process's metrics plus `state` (read now, at the scrape)."""
+    text = generate_latest(_every_process())
     if state:
         now = CollectorRegistry()
         for collector in state:
@@ -111,3 +115,22 @@ def mark_process_dead(pid: int) -> None:
     """Forget a finished process's live gauges (its counters stay in the sums)."""
     if multiprocess_dir():
         multiprocess.mark_process_dead(pid)
+
+
+def process_totals() -> dict[str, float]:
+    """What the processes counted since they started, summed: the operator console's figures.
+
+    sockets_open, requests, server_errors (5xx answers), tasks_failed.
+    """
+    totals = dict.fromkeys(("sockets_open", "requests", "server_errors", "tasks_failed"), 0.0)
+    for family in _every_process().collect():
+        for sample in family.samples:
+            if sample.name == "milequest_live_sockets_open":
+                totals["sockets_open"] += sample.value
+            elif sample.name == "milequest_http_requests_total":
+                totals["requests"] += sample.value
+                if sample.labels.get("status", "").startswith("5"):
+                    totals["server_errors"] += sample.value
+            elif sample.name == "milequest_tasks_total" and sample.labels["outcome"] == "failed":
+                totals["tasks_failed"] += sample.value
+    return totals

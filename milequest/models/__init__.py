@@ -8,6 +8,7 @@ from milequest.models.data_export import DataExport
 from milequest.models.gps_import import GpsImport
 from milequest.models.journey import Journey
 from milequest.models.notification import Notification, NotificationSettings
+from milequest.models.operator_action import OperatorAction
 from milequest.models.outbound_email import OutboundEmail
 from milequest.models.photo import BlockedPhotoHash, Photo
 from milequest.models.place import Place
@@ -32,6 +33,7 @@ __all__ = [
     "Membership",
     "Notification",
     "NotificationSettings",
+    "OperatorAction",
     "OutboundEmail",
     "Photo",
     "Place",

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, DateTime, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, DateTime, Integer, String, false
 from sqlalchemy.dialects.postgresql import CITEXT
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -37,9 +37,17 @@ class User(UserMixin, Model):
     weekly_goal_m: Mapped[int | None] = mapped_column(Integer)
     # Set when the walker asks to delete the account; logging in before then cancels it.
     deletion_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Granted with `flask operator grant EMAIL`: may use the console at /ops.
+    is_operator: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Set by an operator: the account cannot log in and its sessions and tokens stop working.
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     # The token of the session this user object was loaded for (not a column): see get_id.
     session_token: str = ""
+
+    @property
+    def is_disabled(self) -> bool:
+        return self.disabled_at is not None
 
     @property
     def is_verified(self) -> bool:

@@ -1,4 +1,5 @@
-"""The authorization matrix: every team-scoped URL by captain, member, outsider, visitor."""
+"""The authorization matrix: every team-scoped URL, and the operator console's, by captain,
+member, outsider, visitor."""
 
 import pytest
 from flask import current_app
@@ -36,16 +37,22 @@ EXPECTED = {  # need -> role -> outcome
         "outsider": "hidden",
         "anonymous": "login",
     },
+    # The operator console (/ops): not even its existence shows to anyone but an operator.
+    "operator": dict.fromkeys(("captain", "member", "outsider", "anonymous"), "hidden"),
 }
 
 
+def need_of(endpoint: str) -> str:
+    return "operator" if endpoint.startswith("ops.") else TEAM_SCOPED[endpoint]
+
+
 def team_rules(*, sockets: bool = False):
-    """Every team URL and method; WebSocket routes only with `sockets` (test_live_sockets.py
-    checks who may open those, over real sockets)."""
+    """Every team URL and every operator-console URL, and method; WebSocket routes only with
+    `sockets` (test_live_sockets.py checks who may open those, over real sockets)."""
     rules = [
         r
         for r in current_app.url_map.iter_rules()
-        if "team_id" in r.arguments
+        if ("team_id" in r.arguments or r.endpoint.startswith("ops."))
         and (sockets or not r.websocket)
         and not r.endpoint.startswith("api.")  # the API answers 401, not a log-in page: test_api.py
     ]
@@ -70,7 +77,7 @@ def other_team_with_secrets():
 
 def test_every_team_url_goes_through_the_one_check(app):
     endpoints = {rule.endpoint for rule, _ in team_rules(sockets=True)}
-    assert endpoints and endpoints <= set(TEAM_SCOPED)
+    assert endpoints and {e for e in endpoints if not e.startswith("ops.")} <= set(TEAM_SCOPED)
 
 
 @pytest.mark.parametrize("role", ["captain", "member", "outsider", "anonymous"])
@@ -91,6 +98,11 @@ def test_authorization_matrix(app, role):
             "invite_id": invite.id,
             "name": "members",
             "activity_id": 1,  # no such held activity: the check still runs first
+            "user_id": target.user.id,  # the console's URLs (ops.*)
+            "action": "disable",
+            "kind": "photo",
+            "job_id": 1,
+            "email_id": 1,
         }
         if {"journey_id", "postcard_id"} & set(rule.arguments):
             values |= a_finished_journey(team, target.user)
@@ -100,7 +112,7 @@ def test_authorization_matrix(app, role):
         else:
             data = {"csrf_token": csrf_token(client), **FORM_DATA.get(rule.endpoint, {})}
             response = client.post(url, data=data)
-        expected = EXPECTED[TEAM_SCOPED[rule.endpoint]][role]
+        expected = EXPECTED[need_of(rule.endpoint)][role]
         assert outcome(response) == expected, f"{method} {rule.rule} as {role}"
         body = response.get_data(as_text=True)
         assert not [s for s in SECRETS if s in body], f"{method} {rule.rule} leaks another team"

@@ -4,12 +4,15 @@ import shutil
 import threading
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from milequest.services.live import live_hub
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Playwright's 5 s default fails a correct page on a loaded 2-core machine; a wait ends as soon
+# as its condition holds, so a longer limit costs a passing test nothing.
+expect.set_options(timeout=20_000)
 # Without these Chromium keeps trying to reach Google's hosts, which this network refuses.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -47,6 +50,15 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _pages_close_with_their_test(request):
+    """A page left open keeps polling the live server (the bell's badge) into later tests."""
+    browser = request.getfixturevalue("browser") if "browser" in request.fixturenames else None
+    yield
+    for context in browser.contexts if browser else ():
+        context.close()
 
 
 @pytest.fixture

@@ -5,15 +5,13 @@ from playwright.sync_api import expect
 from tests.factories import PASSWORD
 
 
-def log_in(
-    page, live_url: str, email: str, password: str = PASSWORD, *, wait_ms: int = 5000
-) -> None:
+def log_in(page, live_url: str, email: str, password: str = PASSWORD) -> None:
     page.goto(f"{live_url}/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     # With htmx the log-in answers HX-Redirect: wait for that page before going elsewhere.
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello", timeout=wait_ms)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
 
 
 def log_out(page) -> None:

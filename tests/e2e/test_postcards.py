@@ -24,7 +24,7 @@ def test_the_team_map_shows_land_and_the_walked_stretch(browser, live_url, world
     make_journey(team, route, distance_m=route.length_m / 2)
     db.session.commit()
     page = _phone(browser)
-    log_in(page, live_url, captain.email, wait_ms=20_000)  # the first page after the map load
+    log_in(page, live_url, captain.email)
 
     page.goto(f"{live_url}/teams/{team.id}")
 
@@ -63,7 +63,7 @@ def test_a_postcard_reaches_a_teammate_live_then_once_on_their_next_visit(browse
     pages[captain].get_by_role("button", name="Log it").click()
 
     card = watcher.locator("#postcards article")
-    expect(card).to_have_count(1, timeout=5000)
+    expect(card).to_have_count(1)
     expect(card).to_contain_text("Point 2")
     expect(card).to_contain_text("Cara Captain took the team over the line.")
 

@@ -13,11 +13,10 @@ from milequest.services.teamwork import teams
 from milequest.services.walks import activities
 from tests.factories import add_member, log, make_journey, make_user
 
-TODAY = date.today()
-
 
 def days_ago(n: int) -> date:
-    return TODAY - timedelta(days=n)
+    """Counted from the date when called: a run that crosses midnight moves with it."""
+    return date.today() - timedelta(days=n)
 
 
 def member_since(team, days: int):
@@ -201,7 +200,7 @@ def edit(activity, km: float) -> None:
     data = activities.ActivityInput(
         Decimal(str(km)) * 1000, activity.activity_date, activity.kind, None, ""
     )
-    activities.edit_activity(activity, data, TODAY)
+    activities.edit_activity(activity, data, date.today())
     db.session.expire_all()
 
 

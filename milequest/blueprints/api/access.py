@@ -11,6 +11,7 @@ import time
 from flask import current_app, g, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from milequest.blueprints.api.core import bp
@@ -36,10 +37,15 @@ def caller_token():
 
 
 def _rate_key() -> str:
-    if (token := caller_token()) is not None:
-        return f"api:token:{token.id}"
-    if _bearer() is None and current_user.is_authenticated:
-        return f"api:walker:{current_user.id}"
+    try:
+        if (token := caller_token()) is not None:
+            return f"api:token:{token.id}"
+        if _bearer() is None and current_user.is_authenticated:
+            return f"api:walker:{current_user.id}"
+    except DBAPIError:
+        # The database is down (the view will answer 503). Raised here, Flask-Limiter would
+        # take it for its storage failing and fall back to counting in the process.
+        pass
     return f"api:address:{request.remote_addr}"
 
 

@@ -7,6 +7,9 @@ reader that has seen id N has seen every earlier one, which is what lets the liv
 resume from "the last id I saw".
 """
 
+import logging
+
+import redis
 from flask import current_app
 from sqlalchemy import func, select
 
@@ -15,6 +18,7 @@ from milequest.lib import task_queue
 from milequest.models import Team, TeamEvent, User
 from milequest.services.core.commit_hooks import after_commit
 
+log = logging.getLogger(__name__)
 CHANNEL_PREFIX = "team:"
 _APPEND_LOCK = 0x7E57  # first key of pg_advisory_xact_lock(key, team_id)
 # Live totals or names move, the feed says nothing: an activity edited or deleted, a member
@@ -93,6 +97,9 @@ def channel(team_id: int) -> str:
 
 
 def _publish(team_id: int, event_id: int) -> None:
-    # A Redis outage is only logged (after_commit does that): a reconnecting client catches
-    # up from the log, and every web process re-reads the log on its next notification.
-    current_app.extensions["redis"].publish(channel(team_id), event_id)
+    # A Redis outage is only logged: a reconnecting client catches up from the log, and every
+    # web process's hub re-reads the log when it subscribes again or on its next notification.
+    try:
+        current_app.extensions["redis"].publish(channel(team_id), event_id)
+    except redis.ConnectionError as unreachable:
+        log.warning("Could not announce team %s's event %s: %s", team_id, event_id, unreachable)

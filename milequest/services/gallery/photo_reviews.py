@@ -2,10 +2,9 @@
 
 A photo belongs to the teams its activity counts for (the counting rule): their members see
 it once approved, their captains review it while held. The uploader sees their own photos in
-every state; operators (`OPERATOR_EMAILS`) see and review all.
+every state; operators (`core.operators`) see and review all.
 """
 
-from flask import current_app
 from sqlalchemy import select
 
 from milequest.extensions import db
@@ -14,6 +13,7 @@ from milequest.models.base import utcnow
 from milequest.models.photo import PhotoStatus
 from milequest.refusals import Refused
 from milequest.services.core import counters, team_access, team_events
+from milequest.services.core.operators import is_operator
 
 DECISIONS = {
     "approve": PhotoStatus.APPROVED,
@@ -24,12 +24,6 @@ DECISIONS = {
 
 class NotWaiting(Refused, LookupError):
     """No held photo with that id for this reviewer (decided already, or not theirs)."""
-
-
-def is_operator(user: User) -> bool:
-    emails = {e.lower() for e in current_app.config["OPERATOR_EMAILS"]}
-    # Confirmed addresses only: whoever signs up first with an operator's address is not one.
-    return user.is_authenticated and user.is_verified and user.email.lower() in emails
 
 
 def photo_team_ids(photo: Photo) -> set[int]:

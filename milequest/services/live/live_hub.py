@@ -121,6 +121,8 @@ class LiveHub:
         while not self._stopping.is_set():
             try:
                 self._subscribe_and_deliver()
+            except (redis.ConnectionError, HubUnavailable) as lost:  # an outage: one line
+                log.warning("Live hub has no Redis subscription (%r); subscribing again", lost)
             except Exception:
                 log.exception("Live hub lost its Redis subscription; subscribing again")
             self._subscribed.clear()

@@ -177,7 +177,7 @@ def directory(query: str = "", limit: int = 50) -> list[Team]:
     if query:
         similarity = func.similarity(Team.name, query)
         statement = statement.where(
-            or_(Team.name.bool_op("%")(query), Team.name.ilike(f"%{_escape_like(query)}%"))
+            or_(Team.name.bool_op("%")(query), Team.name.ilike(f"%{escape_like(query)}%"))
         ).order_by(similarity.desc(), Team.member_count.desc())
     else:
         statement = statement.order_by(Team.member_count.desc(), Team.name)
@@ -244,5 +244,6 @@ def _refuse_if_archived(team: Team) -> None:
         raise TeamArchived
 
 
-def _escape_like(text: str) -> str:
+def escape_like(text: str) -> str:
+    """`text` matched literally inside a LIKE pattern (its % and _ are not wildcards)."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -83,7 +83,7 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None:
         passwords.verify_password(passwords.DUMMY_HASH, password)  # same time as a real check
         return None
-    if not passwords.verify_password(user.password_hash, password):
+    if not passwords.verify_password(user.password_hash, password) or user.is_disabled:
         return None
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
@@ -91,9 +91,9 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def request_password_reset(email: str) -> None:
-    """Email a reset link if the address has an account; do nothing visible otherwise."""
+    """Email a reset link if the address has an enabled account; do nothing visible otherwise."""
     user = find_by_email(email)
-    if user is None:
+    if user is None or user.is_disabled:
         return
     token = account_tokens.make_token(user, account_tokens.RESET)
     emails.queue_email(

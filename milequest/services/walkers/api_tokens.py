@@ -102,11 +102,12 @@ def revoke_token(walker: User, token_id: int) -> bool:
 
 
 def authenticate(secret: str) -> ApiToken | None:
-    """The usable token whose secret this is, or None (unknown, revoked or expired)."""
+    """The usable token whose secret this is, or None (unknown, revoked, expired, or its
+    walker's account disabled)."""
     if not secret.startswith(PREFIX):
         return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.secret_sha256 == _digest(secret)))
-    if token is None or not token.is_usable:
+    if token is None or not token.is_usable or token.user.is_disabled:
         return None
     return token
 

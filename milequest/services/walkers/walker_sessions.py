@@ -58,6 +58,7 @@ def user_for_cookie_id(cookie_id: str) -> User | None:
             WalkerSession.token_hash == _hash(token),
             WalkerSession.user_id == int(user_id),
             WalkerSession.ended_at.is_(None),
+            User.disabled_at.is_(None),
             WalkerSession.expires_at > utcnow(),
         )
     ).first()

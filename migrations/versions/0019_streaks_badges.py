@@ -1,7 +1,7 @@
 """Badges earned once per walker, kind and key; a walker's weekly goal.
 
-Revision ID: 0018_streaks_badges
-Revises: 0017_api_tokens
+Revision ID: 0019_streaks_badges
+Revises: 0018_operator_console
 Create Date: 2026-11-30
 """
 
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0018_streaks_badges"
-down_revision = "0017_api_tokens"
+revision = "0019_streaks_badges"
+down_revision = "0018_operator_console"
 branch_labels = None
 depends_on = None
 
