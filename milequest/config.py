@@ -191,6 +191,10 @@ class Defaults:
                 "task": "workers.notifications.sweep_walk_nudges",
                 "schedule": 3600.0,
             },
+            "warn-streaks-at-risk": {
+                "task": "workers.notifications.sweep_streaks_at_risk",
+                "schedule": 3600.0,
+            },
             "notify-review-waiting": {
                 "task": "workers.notifications.notify_review_waiting",
                 "schedule": 3600.0,

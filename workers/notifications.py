@@ -8,7 +8,14 @@ from celery import shared_task
 
 from milequest.extensions import db
 from milequest.lib.public_urls import public_urls
-from milequest.services.notifications import delivery, digests, nudges, reviews, team_news
+from milequest.services.notifications import (
+    delivery,
+    digests,
+    nudges,
+    reviews,
+    streak_alerts,
+    team_news,
+)
 
 RETRY = {"autoretry_for": (Exception,), "retry_backoff": 30, "max_retries": 8}
 
@@ -51,6 +58,14 @@ def nudge_walker(user_id: int) -> bool:
     return created
 
 
+@shared_task(name="workers.notifications.warn_streak_at_risk", **RETRY)
+def warn_streak_at_risk(user_id: int) -> bool:
+    with public_urls():
+        created = streak_alerts.warn(user_id) is not None
+    db.session.commit()
+    return created
+
+
 @shared_task(name="workers.notifications.notify_review_waiting")
 def notify_review_waiting() -> int:
     with public_urls():
@@ -67,6 +82,11 @@ def sweep_weekly_digests() -> int:
 @shared_task(name="workers.notifications.sweep_walk_nudges")
 def sweep_walk_nudges() -> int:
     return _enqueue_each(nudge_walker, nudges.due_walker_ids())
+
+
+@shared_task(name="workers.notifications.sweep_streaks_at_risk")
+def sweep_streaks_at_risk() -> int:
+    return _enqueue_each(warn_streak_at_risk, streak_alerts.due_walker_ids())
 
 
 @shared_task(name="workers.notifications.sweep_due_email")

@@ -23,10 +23,24 @@ from milequest.forms.accounts import (
     SignUpForm,
 )
 from milequest.htmx import redirect_to_login, see_other
+from milequest.services.achievements import badges
 from milequest.services.walkers import account_deletion, accounts, walker_sessions
 from milequest.services.walkers.account_tokens import TokenError
 
 bp = Blueprint("accounts", __name__)
+
+
+@bp.app_template_global()
+def my_badges() -> list:
+    """The signed-in walker's badges, for the profile (one indexed read, only where shown)."""
+    return badges.shown(current_user.id)
+
+
+@bp.app_template_global()
+def badge_name(kind: str, key: str, data: dict | None = None) -> str:
+    return badges.name(kind, key, data or {})
+
+
 PENDING_SIGNUP = "pending_signup_user_id"
 SIGNUP_NEXT = "signup_next"  # where the walker was going (an invite) when they signed up
 
@@ -210,7 +224,7 @@ def reset(token: str):
 @bp.get("/profile")
 @login_required
 def profile_form():
-    return render_template("accounts/profile.html", form=ProfileForm(obj=current_user))
+    return render_template("accounts/profile.html", form=ProfileForm.for_walker(current_user))
 
 
 @bp.post("/profile")
@@ -220,7 +234,11 @@ def profile():
     if not form.validate():
         return render_template("accounts/profile.html", form=form), 422
     accounts.update_profile(
-        current_user, form.display_name.data, form.units.data, form.timezone.data
+        current_user,
+        form.display_name.data,
+        form.units.data,
+        form.timezone.data,
+        weekly_goal_m=form.weekly_goal_m(),
     )
     db.session.commit()
     flash("Profile saved.", "success")

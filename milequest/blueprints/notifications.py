@@ -73,7 +73,9 @@ def save_settings():
     form = NotificationSettingsForm()
     if not form.validate():
         page = render_template(
-            "accounts/profile.html", form=ProfileForm(obj=current_user), notification_form=form
+            "accounts/profile.html",
+            form=ProfileForm.for_walker(current_user),
+            notification_form=form,
         )
         return page, 422
     preferences.save(

@@ -1,7 +1,10 @@
 """Account forms: what a valid sign-up, log-in, reset or profile submission is."""
 
+from decimal import Decimal, InvalidOperation
+
 from wtforms import (
     BooleanField,
+    DecimalField,
     EmailField,
     HiddenField,
     PasswordField,
@@ -9,7 +12,7 @@ from wtforms import (
     StringField,
 )
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from milequest.forms.base import Form
 from milequest.forms.filters import strip
@@ -17,6 +20,9 @@ from milequest.lib.passwords import MAX_LENGTH, MIN_LENGTH
 from milequest.services.walkers import accounts
 
 TIMEZONES = sorted(accounts.TIMEZONES)
+METRES_PER = {"km": Decimal(1000), "mi": Decimal("1609.344")}
+UNIT_WORDS = {"km": "km", "mi": "miles"}
+MAX_WEEKLY_GOAL_M = 1_000_000  # users.weekly_goal_m's check constraint
 
 
 def _password_field(label: str) -> PasswordField:
@@ -93,6 +99,40 @@ class ProfileForm(Form):
     timezone = SelectField(
         "Time zone", choices=[SelectChoice(tz, tz.replace("_", " ")) for tz in TIMEZONES]
     )
+    # In the units chosen in this same form; stored in metres (weekly_goal_m()).
+    weekly_goal = DecimalField(
+        "Weekly goal",
+        places=1,
+        validators=[Optional()],
+        render_kw={"inputmode": "decimal", "step": "0.1", "min": "0.1"},
+    )
+
+    @classmethod
+    def for_walker(cls, walker) -> "ProfileForm":
+        form = cls(obj=walker)
+        if walker.weekly_goal_m and not form.is_submitted():
+            goal = Decimal(walker.weekly_goal_m) / METRES_PER[walker.units]
+            form.weekly_goal.data = goal.quantize(Decimal("0.1"))
+        return form
+
+    def validate_weekly_goal(self, field) -> None:
+        if field.data is None:
+            return
+        unit = self.units.data if self.units.data in METRES_PER else "km"
+        most = (Decimal(MAX_WEEKLY_GOAL_M) / METRES_PER[unit]).quantize(Decimal("1"))
+        try:
+            metres = Decimal(field.data) * METRES_PER[unit]
+        except InvalidOperation:
+            metres = Decimal(-1)
+        if not Decimal(1) <= metres <= MAX_WEEKLY_GOAL_M:
+            raise ValidationError(
+                f"Enter a weekly goal from 0.1 to {most:,} {UNIT_WORDS[unit]}, or leave it empty."
+            )
+
+    def weekly_goal_m(self) -> int | None:
+        if self.weekly_goal.data is None:
+            return None
+        return round(Decimal(self.weekly_goal.data) * METRES_PER[self.units.data])
 
 
 class DeleteAccountForm(Form):

@@ -3,6 +3,7 @@
 from milequest.models.activity import Activity, JourneyContribution, JourneyMemberDay, WalkerDay
 from milequest.models.api_token import ApiToken
 from milequest.models.atlas import AtlasFeature
+from milequest.models.badge import Badge
 from milequest.models.data_export import DataExport
 from milequest.models.gps_import import GpsImport
 from milequest.models.journey import Journey
@@ -22,6 +23,7 @@ __all__ = [
     "Activity",
     "ApiToken",
     "AtlasFeature",
+    "Badge",
     "BlockedPhotoHash",
     "DataExport",
     "GpsImport",

@@ -33,6 +33,7 @@ class NotificationKind(StrEnum):
     WALK_NUDGE = "walk_nudge"
     REVIEW_WAITING = "review_waiting"
     MEMBER_JOINED = "member_joined"
+    STREAK_AT_RISK = "streak_at_risk"
 
 
 class Channel(StrEnum):

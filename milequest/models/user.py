@@ -5,7 +5,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, DateTime, String, false
+from sqlalchemy import Boolean, CheckConstraint, DateTime, Integer, String, false
 from sqlalchemy.dialects.postgresql import CITEXT
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -20,6 +20,9 @@ class User(UserMixin, Model):
     __table_args__ = (
         CheckConstraint("units IN ('km', 'mi')", name="units"),
         CheckConstraint("length(display_name) BETWEEN 1 AND 60", name="display_name_length"),
+        CheckConstraint(
+            "weekly_goal_m IS NULL OR weekly_goal_m BETWEEN 1 AND 1000000", name="weekly_goal"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,6 +33,8 @@ class User(UserMixin, Model):
     units: Mapped[str] = mapped_column(String(2), default="km", server_default="km")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     created_at: Mapped[datetime] = created_at_column()
+    # The walker's own goal for a week (Monday to Sunday, local), in metres; None: no goal.
+    weekly_goal_m: Mapped[int | None] = mapped_column(Integer)
     # Set when the walker asks to delete the account; logging in before then cancels it.
     deletion_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Granted with `flask operator grant EMAIL`: may use the console at /ops.

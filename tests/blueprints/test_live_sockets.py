@@ -3,6 +3,7 @@
 import re
 import time
 import uuid
+from datetime import date, timedelta
 
 import pytest
 from simple_websocket import ConnectionClosed
@@ -12,7 +13,7 @@ from milequest.extensions import db
 from milequest.services.core import team_events
 from milequest.services.live import live_streams
 from milequest.services.walks import activities
-from tests.factories import add_member, make_journey, make_team, make_user
+from tests.factories import add_member, log, make_journey, make_team, make_user
 from tests.live_servers import Browser, connect, web_processes
 
 pytestmark = [pytest.mark.committing, pytest.mark.slow]  # gunicorn processes
@@ -75,6 +76,7 @@ def test_a_walk_logged_through_one_process_reaches_a_socket_on_the_other_within_
     team = make_team(public=True, name="Relay Ramblers")
     make_journey(team)
     joiner = make_user(display_name="Jo Newcomer")
+    log(joiner, 1, day=date.today() - timedelta(days=1))  # the first-walk badge: before joining
     db.session.commit()
     watcher = signed_in(first, team.created_by)
     watcher.get(f"/teams/{team.id}")  # warm-up: the first render of a template compiles it

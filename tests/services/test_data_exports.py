@@ -51,7 +51,9 @@ def test_the_zip_holds_profile_activities_tracks_photos_and_teams(app):
     archive = built_zip(walker)
 
     names = archive.namelist()
-    assert json.loads(archive.read("profile.json"))["display_name"] == "Ada Walker"
+    profile = json.loads(archive.read("profile.json"))
+    assert profile["display_name"] == "Ada Walker"
+    assert "First walk" in [b["name"] for b in profile["badges"]]
     assert [t["team"] for t in json.loads(archive.read("teams.json"))] == ["Morning Striders"]
     csv_lines = archive.read("activities.csv").decode().splitlines()
     assert len(csv_lines) == 1 + 3 and "Along the canal" in csv_lines[-1]

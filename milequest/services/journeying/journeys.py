@@ -9,10 +9,12 @@ from sqlalchemy.orm import contains_eager
 
 from milequest.extensions import db
 from milequest.models import Journey, Membership, Route, Team, User, Waypoint
+from milequest.models.badge import BadgeKind
 from milequest.models.base import utcnow
 from milequest.models.journey import JourneyStatus
 from milequest.models.route import RouteStatus
 from milequest.refusals import Refused
+from milequest.services.achievements import badges
 from milequest.services.atlas import route_positions
 from milequest.services.core import counters, team_events
 from milequest.services.core.team_locks import lock_team
@@ -178,9 +180,16 @@ def announce_progress(journey: Journey, by: User | None = None) -> None:
                 journey_id=journey.id,
                 waypoint=waypoint.name,
                 note=waypoint.note,
+                badge=True,  # every active member earns it (below): the feed says so
             )
             if event is not None:
                 postcards.make_postcard(journey, waypoint, event, by)
+                badges.award_team(
+                    journey.team_id,
+                    BadgeKind.MILESTONE,
+                    f"{journey.id}:{waypoint.id}",
+                    {"waypoint": waypoint.name},
+                )
     journey.milestones_reached += len(newly_passed)
     complete_if_finished(journey)
     db.session.flush()
@@ -193,9 +202,17 @@ def complete_if_finished(journey: Journey) -> bool:
         return False
     journey.status = JourneyStatus.COMPLETED
     journey.ended_at = utcnow()
-    team_events.record(
-        journey.team_id, "journey_completed", journey_id=journey.id, route=journey.route.name
+    event = team_events.record(
+        journey.team_id,
+        "journey_completed",
+        journey_id=journey.id,
+        route=journey.route.name,
+        badge=True,
     )
+    if event is not None:
+        badges.award_team(
+            journey.team_id, BadgeKind.JOURNEY, str(journey.id), {"route": journey.route.name}
+        )
     return True
 
 

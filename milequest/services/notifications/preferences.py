@@ -45,6 +45,11 @@ KINDS: dict[Kind, KindInfo] = {
         "At most once a week.",
         {Channel.IN_APP: True, Channel.EMAIL: True},
     ),
+    Kind.STREAK_AT_RISK: KindInfo(
+        "Streak at risk",
+        "In the evening, when a walk today is all that keeps your streak.",
+        {Channel.IN_APP: True, Channel.EMAIL: True},
+    ),
     Kind.REVIEW_WAITING: KindInfo(
         "Walks and photos to review",
         "For captains.",

@@ -126,11 +126,15 @@ def reset_password(token: str, new_password: str) -> User:
     return user
 
 
-def update_profile(user: User, display_name: str, units: str, timezone: str) -> User:
+def update_profile(
+    user: User, display_name: str, units: str, timezone: str, *, weekly_goal_m: int | None = None
+) -> User:
+    """Save the profile; `weekly_goal_m` None clears the goal."""
     renamed = user.display_name != display_name.strip()
     user.display_name = display_name.strip()
     user.units = units
     user.timezone = timezone
+    user.weekly_goal_m = weekly_goal_m
     db.session.flush()
     if renamed:  # their teams' pages show the name: a quiet event moves each team's version
         for team_id in _active_team_ids(user):  # in team order: see team_events.record

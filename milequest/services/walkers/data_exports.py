@@ -22,6 +22,7 @@ from milequest.models import Activity, DataExport, Membership, Photo, User
 from milequest.models.base import utcnow
 from milequest.models.data_export import ExportStatus
 from milequest.models.photo import derived_key
+from milequest.services.achievements import badges
 from milequest.services.core import emails
 from milequest.services.core.commit_hooks import after_commit
 from milequest.services.walks import activities, gpx_exports
@@ -168,6 +169,11 @@ def _profile(user: User) -> dict:
         "timezone": user.timezone,
         "signed_up_at": user.created_at,
         "email_verified_at": user.email_verified_at,
+        "weekly_goal_m": user.weekly_goal_m,
+        "badges": [
+            {"name": badges.name(b.kind, b.key, b.data), "kind": b.kind, "earned_at": b.earned_at}
+            for b in badges.shown(user.id)
+        ],
     }
 
 

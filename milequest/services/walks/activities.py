@@ -21,6 +21,7 @@ from milequest.models import Activity, User
 from milequest.models.activity import KINDS, MAX_DISTANCE_M, ReviewStatus
 from milequest.models.base import utcnow
 from milequest.refusals import Refused
+from milequest.services.achievements import badges
 from milequest.services.core import counters, team_access, team_events
 from milequest.services.core.commit_hooks import after_commit
 from milequest.services.journeying import journeys
@@ -165,15 +166,19 @@ def log_activity(
         return parallel, False
     activity = db.session.get_one(Activity, inserted)
     credits = _count(activity, activity.distance_m)
-    for team_id in sorted({c.team_id for c in credits}):  # team order: see team_events.record
-        team_events.record(
-            team_id,
-            "activity_logged",
-            actor=walker,
-            activity_id=activity.id,
-            distance_m=float(activity.distance_m),
-            activity_kind=activity.kind,
-        )
+    credited = {c.team_id for c in credits}
+    earned = badges.recompute(walker.id) if activity.review_status == ReviewStatus.OK else []
+    for team_id in sorted(credited | badges.teams_to_tell(walker.id, earned)):  # team order
+        if team_id in credited:
+            team_events.record(
+                team_id,
+                "activity_logged",
+                actor=walker,
+                activity_id=activity.id,
+                distance_m=float(activity.distance_m),
+                activity_kind=activity.kind,
+            )
+        badges.tell_team(team_id, walker, earned)
     journeys.announce_credits(credits, walker)
     after_commit(metrics.count_walk_logged)
     return activity, True
@@ -222,7 +227,7 @@ def edit_activity(activity: Activity, data: ActivityInput, today: date) -> Activ
         activity.review_reason = " ".join(held_because)
     db.session.flush()
     credits = _count(activity, activity.distance_m)
-    _tell_teams(taken_back + credits, activity)
+    _tell_teams(taken_back + credits, activity, badges.recompute(activity.user_id))
     journeys.announce_credits(credits, activity.user)
     return activity
 
@@ -230,7 +235,8 @@ def edit_activity(activity: Activity, data: ActivityInput, today: date) -> Activ
 def delete_activity(activity: Activity) -> None:
     """Delete an activity and take back what it counted, once. Raises ActivityGone."""
     activity = _lock(activity)
-    _tell_teams(_count(activity, -activity.distance_m), activity)
+    taken_back = _count(activity, -activity.distance_m)
+    _tell_teams(taken_back, activity, badges.recompute(activity.user_id))
     db.session.delete(activity)
     db.session.flush()
 
@@ -361,10 +367,17 @@ def _refuse_growth_for_teams_left(activity: Activity) -> None:
             )
 
 
-def _tell_teams(credits: list[counters.Credit], activity: Activity) -> None:
-    """A quiet event (no feed line) that moves the teammates' live totals and leaderboards."""
-    for team_id in sorted({c.team_id for c in credits}):  # team order: see team_events.record
-        team_events.record(team_id, "activity_changed", actor=activity.user)
+def _tell_teams(
+    credits: list[counters.Credit], activity: Activity, earned: list[badges.Earned]
+) -> None:
+    """A quiet event (no feed line) that moves the teammates' live totals and leaderboards,
+    and a feed line for each badge the change earned."""
+    credited = {c.team_id for c in credits}
+    walker = activity.user
+    for team_id in sorted(credited | badges.teams_to_tell(walker.id, earned)):  # team order
+        if team_id in credited:
+            team_events.record(team_id, "activity_changed", actor=walker)
+        badges.tell_team(team_id, walker, earned)
 
 
 def _count(activity: Activity, delta_m: Decimal) -> list[counters.Credit]:

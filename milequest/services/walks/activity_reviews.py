@@ -11,6 +11,7 @@ from milequest.models import Activity, Team, User
 from milequest.models.activity import ReviewStatus
 from milequest.models.base import utcnow
 from milequest.refusals import Refused
+from milequest.services.achievements import badges
 from milequest.services.core import counters, team_events
 from milequest.services.journeying import journeys
 
@@ -70,18 +71,22 @@ def review(activity_id: int, team: Team, captain: User, approve: bool) -> Activi
     activity.review_status = ReviewStatus.OK if approve else ReviewStatus.REJECTED
     activity.updated_at = utcnow()
     db.session.flush()
-    credits = []
-    if approve:
+    credits: list[counters.Credit] = []
+    earned: list[badges.Earned] = []
+    if approve:  # the walk now counts in the walker's own days: badges may follow
         credits = counters.apply_activity(activity, activity.distance_m)
-    for team_id in sorted(team_ids):
-        team_events.record(
-            team_id,
-            "activity_approved" if approve else "activity_rejected",
-            actor=captain,
-            subject=activity.user,
-            activity_id=activity.id,
-            distance_m=float(activity.distance_m),
-            activity_kind=activity.kind,
-        )
+        earned = badges.recompute(activity.user_id)
+    for team_id in sorted(team_ids | badges.teams_to_tell(activity.user_id, earned)):
+        if team_id in team_ids:
+            team_events.record(
+                team_id,
+                "activity_approved" if approve else "activity_rejected",
+                actor=captain,
+                subject=activity.user,
+                activity_id=activity.id,
+                distance_m=float(activity.distance_m),
+                activity_kind=activity.kind,
+            )
+        badges.tell_team(team_id, activity.user, earned)
     journeys.announce_credits(credits, activity.user)
     return activity

@@ -1,0 +1,1 @@
+"""Streaks, the weekly goal and badges: what keeps a walker coming back."""
