@@ -19,6 +19,7 @@ from milequest.blueprints import (
     live,
     metrics,
     notifications,
+    oidc_logins,
     pages,
     photos,
     postcards,
@@ -53,6 +54,7 @@ def register(app: Flask) -> None:
     for blueprint in (
         pages,
         accounts,
+        oidc_logins,
         health,
         teams,
         team_members,

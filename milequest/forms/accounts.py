@@ -105,3 +105,9 @@ class DeleteAccountForm(FlaskForm):
         "I understand my walks, tracks and photos will be deleted for good",
         validators=[DataRequired("Tick the box to confirm.")],
     )
+
+
+class SetPasswordForm(FlaskForm):
+    """A first password, for a walker who signed up with a provider."""
+
+    password = _password_field("New password")

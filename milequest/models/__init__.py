@@ -7,6 +7,7 @@ from milequest.models.data_export import DataExport
 from milequest.models.gps_import import GpsImport
 from milequest.models.journey import Journey
 from milequest.models.notification import Notification, NotificationSettings
+from milequest.models.oidc_identity import OidcIdentity
 from milequest.models.outbound_email import OutboundEmail
 from milequest.models.photo import BlockedPhotoHash, Photo
 from milequest.models.place import Place
@@ -30,6 +31,7 @@ __all__ = [
     "Membership",
     "Notification",
     "NotificationSettings",
+    "OidcIdentity",
     "OutboundEmail",
     "Photo",
     "Place",
