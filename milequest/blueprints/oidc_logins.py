@@ -132,7 +132,7 @@ def oidc_logins_listed():
     return (
         [(identity, oidc_logins.provider_label(identity.provider)) for identity in linked],
         [p for p in oidc_logins.configured_providers() if p.name not in names],
-        oidc_logins.has_password(current_user),
+        current_user.has_password,
     )
 
 

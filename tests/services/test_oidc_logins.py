@@ -22,7 +22,7 @@ def test_linking_an_account_whose_address_was_never_confirmed_drops_its_password
     user = oidc_logins.sign_in("corp", _claims("s-1", "owner@example.com"))
 
     assert user.id == squatter.id and user.is_verified
-    assert not oidc_logins.has_password(user)
+    assert not user.has_password
     assert accounts.authenticate("owner@example.com", PASSWORD) is None
     assert (
         db.session.scalar(

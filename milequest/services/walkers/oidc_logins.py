@@ -175,10 +175,6 @@ def linked_identities(user: User) -> list[OidcIdentity]:
     )
 
 
-def has_password(user: User) -> bool:
-    return user.password_hash != NO_PASSWORD
-
-
 def unlink(user: User, identity_id: int) -> None:
     """Remove one of the walker's links; Refused if it is their last way to log in."""
     # The walker's row first: two removals at once must not each leave the other as the last.
@@ -193,7 +189,7 @@ def unlink(user: User, identity_id: int) -> None:
         .select_from(OidcIdentity)
         .where(OidcIdentity.user_id == user.id, OidcIdentity.id != identity_id)
     )
-    if not others and not has_password(user):
+    if not others and not user.has_password:
         raise Refused(
             f"{provider_label(identity.provider)} is your only way to log in: set a password first."
         )
@@ -203,6 +199,6 @@ def unlink(user: User, identity_id: int) -> None:
 
 def set_first_password(user: User, password: str) -> None:
     """Give a walker who signed up with a provider a password (they have none to confirm)."""
-    if has_password(user):
+    if user.has_password:
         raise Refused("You have a password already: change it with a reset link.")
     user.password_hash = passwords.hash_password(password)
