@@ -28,12 +28,12 @@ SCRIPT = ROOT / "tests" / "oidc" / "provider.mjs"
 
 
 @contextmanager
-def running_provider(log_dir: Path, start_timeout_s: float = 60):
+def running_provider(log_dir: Path, redirect_uri: str = REDIRECT_URI, start_timeout_s: float = 60):
     """Start the provider on a free port; yield its issuer URL once it listens."""
     port = free_port()
     log = (log_dir / "oidc-provider.log").open("w")
     process = subprocess.Popen(
-        ["node", str(SCRIPT), str(port), CLIENT_ID, CLIENT_SECRET, REDIRECT_URI],
+        ["node", str(SCRIPT), str(port), CLIENT_ID, CLIENT_SECRET, redirect_uri],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=log,

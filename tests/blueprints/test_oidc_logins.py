@@ -36,7 +36,11 @@ def _users_with(email: str) -> int:
 
 
 def test_the_log_in_page_offers_each_provider_as_a_form_with_csrf(client, oidc):
-    page = client.get("/login").get_data(as_text=True)
+    response = client.get("/login")
+    page = response.get_data(as_text=True)
+
+    # A browser holds the form's redirect to the provider to the page's form-action.
+    assert f"form-action 'self' {oidc.issuer};" in response.headers["Content-Security-Policy"]
 
     assert f'action="/oidc/{NAME}/start"' in page
     assert f"Continue with {LABEL}" in page

@@ -9,6 +9,7 @@ removable only while a password or another link remains.
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -73,6 +74,13 @@ def configured_providers() -> list[OidcProvider]:
             ),
         )
     return providers
+
+
+def authorization_origins() -> tuple[str, ...]:
+    """Where "Continue with ..." sends the browser: each provider's origin (the issuer's; the
+    authorization endpoint of Google, Microsoft Entra, Keycloak and Authentik shares it)."""
+    origins = (urlsplit(p.issuer) for p in configured_providers())
+    return tuple(sorted({f"{o.scheme}://{o.netloc}" for o in origins if o.scheme and o.netloc}))
 
 
 def find_provider(name: str) -> OidcProvider | None:
