@@ -20,7 +20,6 @@ from milequest.forms.accounts import (
     ProfileForm,
     ResetForm,
     ResetRequestForm,
-    SetPasswordForm,
     SignUpForm,
 )
 from milequest.htmx import redirect_to_login, see_other
@@ -211,9 +210,7 @@ def reset(token: str):
 @bp.get("/profile")
 @login_required
 def profile_form():
-    return render_template(
-        "accounts/profile.html", form=ProfileForm(obj=current_user), password_form=SetPasswordForm()
-    )
+    return render_template("accounts/profile.html", form=ProfileForm(obj=current_user))
 
 
 @bp.post("/profile")
@@ -221,9 +218,7 @@ def profile_form():
 def profile():
     form = ProfileForm()
     if not form.validate():
-        return render_template(
-            "accounts/profile.html", form=form, password_form=SetPasswordForm()
-        ), 422
+        return render_template("accounts/profile.html", form=form), 422
     accounts.update_profile(
         current_user, form.display_name.data, form.units.data, form.timezone.data
     )

@@ -136,6 +136,12 @@ def oidc_logins_listed():
     )
 
 
+@bp.app_template_global("first_password_form")
+def first_password_form() -> SetPasswordForm:
+    """The profile's "Set a password" form, unless the page re-renders a submitted one."""
+    return SetPasswordForm()
+
+
 @bp.post("/oidc/links/<int:identity_id>/remove")
 @login_required
 def unlink(identity_id: int):
