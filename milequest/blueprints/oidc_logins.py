@@ -7,16 +7,26 @@ Starting is a POST (a CSRF-checked button), so no other site can start a login f
 """
 
 import logging
+from urllib.parse import urlsplit
 
 import requests
 from authlib.integrations.flask_client import FlaskIntegration, FlaskOAuth2App, OAuthError
-from flask import Blueprint, abort, flash, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 from joserfc.errors import JoseError
 
 from milequest.blueprints.accounts import log_in, safe_next_url
 from milequest.blueprints.changes import commit_unless_refused
-from milequest.extensions import db
+from milequest.extensions import db, limiter
 from milequest.forms.accounts import ProfileForm, SetPasswordForm
 from milequest.htmx import see_other
 from milequest.refusals import Refused
@@ -60,17 +70,22 @@ def _provider(name: str) -> OidcProvider:
 
 
 @bp.post("/oidc/<name>/start")
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
 def start(name: str):
     provider = _provider(name)
     session[OIDC_NEXT] = safe_next_url(request.form.get("next"))
     session[OIDC_TIMEZONE] = request.form.get("timezone") or "UTC"
     redirect_uri = url_for("oidc_logins.callback", name=provider.name, _external=True)
     try:
-        return _client(provider).authorize_redirect(redirect_uri)
+        response = _client(provider).authorize_redirect(redirect_uri)
     except FAILED:
         log.warning("oidc discovery failed for %s", provider.name, exc_info=True)
         flash(f"{provider.label} cannot be reached just now. Try again in a minute.", "error")
         return see_other(url_for("accounts.login_form"))
+    target = urlsplit(response.location)
+    if f"{target.scheme}://{target.netloc}" not in oidc_logins.authorization_origins():
+        log.warning("%s authorizes off its issuer's origin: the CSP refuses it", provider.name)
+    return response
 
 
 def _claims(client: FlaskOAuth2App, token: dict) -> OidcClaims:

@@ -208,3 +208,14 @@ def test_a_logged_in_walker_connects_a_provider_from_the_profile(client, oidc):
     assert response.headers["Location"] == "/profile"
     assert db.session.scalar(select(OidcIdentity.user_id)) == user.id
     assert f"You can now log in with {LABEL}" in client.get("/profile").get_data(as_text=True)
+
+
+def test_another_profile_form_re_rendered_still_offers_the_first_password(client, oidc):
+    oidc.sign_in(client, sub=_sub(), email="rerender@example.com")
+
+    response = post_form(
+        client, "/notifications/settings", {"nudge_after_days": "0"}, token_page="/profile"
+    )
+
+    assert response.status_code == 422
+    assert "Set a password" in response.get_data(as_text=True)
