@@ -58,7 +58,7 @@ def _client(provider: OidcProvider) -> FlaskOAuth2App:
             client_kwargs={
                 "scope": "openid email profile",
                 "code_challenge_method": "S256",
-                "timeout": 10,
+                "default_timeout": 10,  # every request to the provider
             },
         )
         _clients[provider] = client
