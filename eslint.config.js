@@ -30,6 +30,11 @@ module.exports = [
     languageOptions: { globals: { MileQuestQueue: "readonly" } }, // static/js/offline-queue.js
   },
   {
+    files: ["tests/oidc/*.mjs"], // the tests' OpenID provider (node, an ES module)
+    ...js.configs.recommended,
+    languageOptions: { sourceType: "module", globals: globals.node },
+  },
+  {
     files: ["eslint.config.js"],
     ...js.configs.recommended,
     languageOptions: { sourceType: "commonjs", globals: globals.node },

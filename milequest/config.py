@@ -71,6 +71,13 @@ class Defaults:
     RATELIMIT_RESET = "10 per hour"
     RATELIMIT_RESET_ACCOUNT = "3 per hour"
 
+    # OpenID Connect sign-in (services/walkers/oidc_logins.py): a JSON list of
+    # {"name", "label", "issuer", "client_id", "client_secret"}; Google from its two keys alone.
+    # Each provider's redirect URI is <site>/oidc/<name>/callback.
+    OIDC_PROVIDERS: list[dict[str, str]] = []
+    GOOGLE_CLIENT_ID = ""
+    GOOGLE_CLIENT_SECRET = ""
+
     EMAIL_VERIFY_MAX_AGE_S = 60 * 60 * 24 * 3
     PASSWORD_RESET_MAX_AGE_S = 60 * 60
 

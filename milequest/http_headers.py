@@ -1,11 +1,16 @@
 """Security headers on every response.
 
-The CSP's img-src also allows the host of the configured map tiles (MAP_TILE_URL).
+The CSP's img-src also allows the host of the configured map tiles (MAP_TILE_URL), and its
+form-action the configured OpenID providers: "Continue with ..." is a form whose answer
+redirects there, and browsers hold every redirect of a form's submission to form-action.
 """
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import Flask, Response
+
+from milequest.services.walkers import oidc_logins
 
 
 def tile_source(tile_url: str) -> str:
@@ -17,7 +22,8 @@ def tile_source(tile_url: str) -> str:
     return f"{parts.scheme}://{host}"
 
 
-def content_security_policy(tile_url: str = "") -> str:
+@lru_cache(maxsize=16)
+def content_security_policy(tile_url: str = "", form_targets: tuple[str, ...] = ()) -> str:
     tiles = tile_source(tile_url)
     return "; ".join(
         [
@@ -26,7 +32,7 @@ def content_security_policy(tile_url: str = "") -> str:
             "style-src 'self'",
             "script-src 'self'",
             "connect-src 'self'",
-            "form-action 'self'",
+            " ".join(["form-action 'self'", *form_targets]),
             "frame-ancestors 'none'",
             "base-uri 'self'",
             "object-src 'none'",
@@ -35,10 +41,11 @@ def content_security_policy(tile_url: str = "") -> str:
 
 
 def init_app(app: Flask) -> None:
-    policy = content_security_policy(app.config.get("MAP_TILE_URL", ""))
-
     @app.after_request
     def add_security_headers(response: Response) -> Response:
+        policy = content_security_policy(
+            app.config.get("MAP_TILE_URL", ""), oidc_logins.authorization_origins()
+        )
         response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -177,3 +177,22 @@ def places():
     ]
     gazetteer.load_places(cities)
     return cities
+
+
+@pytest.fixture(scope="session")
+def oidc_issuer(tmp_path_factory):
+    """A real OpenID provider (npm `oidc-provider`) on a free port, for the whole run."""
+    from tests.oidc_provider import running_provider
+
+    with running_provider(tmp_path_factory.mktemp("oidc")) as issuer:
+        yield issuer
+
+
+@pytest.fixture
+def oidc(app, oidc_issuer, monkeypatch):
+    """The app configured with that provider as "Test ID"; drives logins through it."""
+    from tests.oidc_provider import OidcProvider
+
+    provider = OidcProvider(oidc_issuer)
+    monkeypatch.setitem(app.config, "OIDC_PROVIDERS", [provider.config])
+    return provider

@@ -19,6 +19,7 @@ from milequest.blueprints import (
     live,
     metrics,
     notifications,
+    oidc_logins,
     ops,
     pages,
     photos,
@@ -55,6 +56,7 @@ def register(app: Flask) -> None:
     for blueprint in (
         pages,
         accounts,
+        oidc_logins,
         health,
         teams,
         team_members,

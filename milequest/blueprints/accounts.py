@@ -69,7 +69,7 @@ def _failed(response) -> bool:
     return response.status_code >= 400  # a log-in answers 303, or 200 to htmx, when it works
 
 
-def _log_in(user, *, remember: bool = False) -> None:
+def log_in(user, *, remember: bool = False) -> None:
     """A fresh session (nothing carried over) with its server-side row; the caller commits.
 
     Logging in, however it is done, keeps an account whose deletion was pending.
@@ -126,7 +126,7 @@ def verify(token: str):
         return render_template("accounts/token_problem.html", reason=exc.reason, kind="verify"), 400
     next_url = session.pop(SIGNUP_NEXT, None)
     if session.pop(PENDING_SIGNUP, None) == user.id and not current_user.is_authenticated:
-        _log_in(user)
+        log_in(user)
     db.session.commit()
     flash("Your email is confirmed. Welcome to Mile Quest!", "success")
     if current_user.is_authenticated:
@@ -164,7 +164,7 @@ def login():
     if user is None:
         form.form_errors.append("That email and password do not match an account.")
         return render_template("accounts/login.html", form=form, next=next_url), 422
-    _log_in(user, remember=form.remember.data)
+    log_in(user, remember=form.remember.data)
     db.session.commit()  # the session, a rehashed password, a cancelled deletion
     return see_other(safe_next_url(next_url), reload=True)
 
@@ -215,7 +215,7 @@ def reset(token: str):
         user = accounts.reset_password(token, form.password.data)
     except TokenError as exc:
         return render_template("accounts/token_problem.html", reason=exc.reason, kind="reset"), 400
-    _log_in(user)
+    log_in(user)
     db.session.commit()
     flash("Your password is changed. Other devices have been logged out.", "success")
     return see_other(url_for("pages.dashboard"), reload=True)

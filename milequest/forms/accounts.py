@@ -145,3 +145,9 @@ class DeleteAccountForm(Form):
         "I understand my walks, tracks and photos will be deleted for good",
         validators=[DataRequired("Tick the box to confirm.")],
     )
+
+
+class SetPasswordForm(Form):
+    """A first password, for a walker who signed up with a provider."""
+
+    password = _password_field("New password")

@@ -8,6 +8,7 @@ from milequest.models.data_export import DataExport
 from milequest.models.gps_import import GpsImport
 from milequest.models.journey import Journey
 from milequest.models.notification import Notification, NotificationSettings
+from milequest.models.oidc_identity import OidcIdentity
 from milequest.models.operator_action import OperatorAction
 from milequest.models.outbound_email import OutboundEmail
 from milequest.models.photo import BlockedPhotoHash, Photo
@@ -33,6 +34,7 @@ __all__ = [
     "Membership",
     "Notification",
     "NotificationSettings",
+    "OidcIdentity",
     "OperatorAction",
     "OutboundEmail",
     "Photo",

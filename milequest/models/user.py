@@ -50,6 +50,11 @@ class User(UserMixin, Model):
         return self.disabled_at is not None
 
     @property
+    def has_password(self) -> bool:
+        """False for a walker who signed up with an OpenID provider and set none since."""
+        return self.password_hash != ""
+
+    @property
     def is_verified(self) -> bool:
         return self.email_verified_at is not None
 

@@ -50,6 +50,7 @@ NOT_PAGES = {  # files, feeds, fragments and sockets, not pages a walker reads
     "teams.leaderboard",  # the fragment alone, for htmx
     "notifications.badge",  # the header's count alone, for htmx
     "postcards.certificate_image",
+    "oidc_logins.callback",  # where an OpenID provider sends the browser back (tested apart)
 }
 
 REFUSING = {"accounts.verify": 400}  # pages whose right answer here is a refusal
@@ -72,6 +73,9 @@ def a_busy_world(app, monkeypatch):
     """A captain (also an operator) with a team on a journey, walks, photos, routes and mail."""
     captain = make_user(email="captain@example.com", display_name="Captain " + "W" * 52)
     monkeypatch.setitem(app.config, "OPERATOR_EMAILS", [captain.email])
+    example_id = {"name": "example", "label": "Example ID", "issuer": "https://id.example.org"}
+    # Never contacted: the pages only offer it ("Continue with", "Connect Example ID").
+    monkeypatch.setitem(app.config, "OIDC_PROVIDERS", [{**example_id, "client_id": "milequest"}])
     team = make_team(captain, name="The " + "Very " * 8 + "Long Team Name")
     make_journey(team)
     walker = add_member(team).user

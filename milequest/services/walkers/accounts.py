@@ -80,7 +80,7 @@ def verify_email(token: str) -> User:
 
 def authenticate(email: str, password: str) -> User | None:
     user = find_by_email(email)
-    if user is None:
+    if user is None or not user.has_password:  # signed up with a provider (oidc_logins)
         passwords.verify_password(passwords.DUMMY_HASH, password)  # same time as a real check
         return None
     if not passwords.verify_password(user.password_hash, password) or user.is_disabled:
