@@ -42,11 +42,15 @@ class Defaults:
     MAX_CONTENT_LENGTH = 41 * 1024 * 1024  # four 10 MB photos and the form around them
 
     # Bytes on the wire: static files come from `make setup`'s build (milequest/static_files.py);
-    # pages and fragments are compressed (zstd, brotli or gzip, as the browser accepts) unless
+    # pages and fragments are compressed (brotli, zstd or gzip, as the browser accepts) unless
     # a proxy in front does it: then set MILEQUEST_COMPRESS_RESPONSES=false.
     STATIC_BUILD_DIR = str(ROOT / "build" / "static")
     COMPRESS_RESPONSES = True
     COMPRESS_STREAMS = False  # a streamed answer (an export) goes out as it is made
+    # Brotli 5 before zstd 3: the team page's 15.7 KB of HTML goes out in 3.0 KB instead of
+    # 3.5 KB, for 0.17 ms more CPU (measured here); bytes cost a walker on a slow phone more.
+    COMPRESS_ALGORITHM = ["br", "zstd", "gzip", "deflate"]
+    COMPRESS_BR_LEVEL = 5
     # flask-compress would answer conditional requests itself, adding a Date header the server
     # adds again. A view that answers them sets a weak ETag, which compression leaves as it is.
     COMPRESS_EVALUATE_CONDITIONAL_REQUEST = False

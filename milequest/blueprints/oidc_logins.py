@@ -170,7 +170,7 @@ def unlink(identity_id: int):
 def set_password():
     form = SetPasswordForm()
     if not form.validate():
-        profile_form = ProfileForm(obj=current_user)
+        profile_form = ProfileForm.for_walker(current_user)
         return render_template("accounts/profile.html", form=profile_form, password_form=form), 422
     refused = commit_unless_refused(
         lambda: oidc_logins.set_first_password(current_user, form.password.data)

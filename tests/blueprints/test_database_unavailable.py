@@ -1,6 +1,8 @@
 """While the database is unreachable, every answer is a 503 with a Retry-After, rendered for
 nobody (process-level: test_database_restart.py stops a real PostgreSQL)."""
 
+import logging
+
 import pytest
 from psycopg2 import OperationalError as DriverError
 from sqlalchemy.exc import OperationalError
@@ -23,6 +25,7 @@ def database_gone(monkeypatch):
 def test_a_page_says_to_try_again_without_showing_anyone_logged_in_or_out(
     client, database_gone, caplog
 ):
+    caplog.set_level(logging.WARNING, logger="milequest.blueprints.errors")  # whatever root's is
     team = make_team()
     sign_in_as(client, team.created_by)
     response = client.get(f"/teams/{team.id}")

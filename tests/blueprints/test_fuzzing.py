@@ -141,7 +141,7 @@ class World:
 
 @pytest.fixture
 def world(client):
-    captain = make_user(display_name="Captain Fuzz")
+    captain = make_user(display_name="Captain Fuzz", is_operator=True)  # the console too
     team = make_team(captain)
     journey = make_journey(team)
     member = add_member(team)
@@ -178,6 +178,12 @@ def world(client):
             "token": invite.code,
             "size": "thumb",
             "user_id": captain.id,
+            "action": "confirm",
+            "kind": "photo",
+            "job_id": photo.id,
+            "email_id": 1,
+            "identity_id": 1,
+            "name": "nowhere",
         },
         valid={"route_id": draft.id, "photo_id": photo.id},
     )
@@ -267,12 +273,20 @@ FORMS: dict[str, dict[str, object]] = {
     "activities.create": ACTIVITY_FIELDS,
     "activities.edit": ACTIVITY_FIELDS,
     "activities.delete": {},
+    "ops.user_action": {"q": "fuzz"},
+    "ops.retry_job": {},
+    "ops.retry_email": {},
+    "ops.archive_team": {"q": "fuzz"},
+    "oidc_logins.start": {"next": "/teams/", "timezone": "Europe/London"},
+    "oidc_logins.unlink": {},
+    "oidc_logins.set_password": {"password": "long enough password"},
 }
 # Every blueprint with a URL that takes parameters: each is fuzzed in a test of its own.
 PATH_BLUEPRINTS = [
     *("accounts", "activities", "activity_reviews", "api", "api_tokens", "data_exports"),
     *("devmail", "imports", "invites", "journeys", "live", "notifications", "photos"),
-    *("postcards", "routes", "sessions", "static", "team_members", "teams"),
+    *("postcards", "routes", "sessions", "static", "team_members", "teams", "ops"),
+    "oidc_logins",
 ]
 # Pages that show what a form stored, requested after each form's fuzzing.
 READ_BACK = [
