@@ -6,7 +6,7 @@ Answers never reveal whether an email address has an account.
 from zoneinfo import available_timezones
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from milequest.extensions import db
 from milequest.lib import metrics, passwords
@@ -23,6 +23,16 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+_EMAIL_LOCK = 0xE3A1  # first key of pg_advisory_xact_lock(key, hashtext(email))
+
+
+def lock_email(email: str) -> None:
+    """Hold this address until the transaction ends: of two sign-ups with it at once (a double
+    tap, a provider's and a password's), the second waits, then finds the first's account."""
+    key = func.hashtext(normalize_email(email))
+    db.session.execute(select(func.pg_advisory_xact_lock(_EMAIL_LOCK, key)))
+
+
 def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 
@@ -33,6 +43,7 @@ def sign_up(email: str, display_name: str, password: str, timezone: str = "UTC")
     Returns the new user, or None when the address is taken: then its owner gets a notice
     instead, so the answer looks the same either way.
     """
+    lock_email(email)
     existing = find_by_email(email)
     if existing is not None:
         emails.queue_email(

@@ -92,6 +92,9 @@ def provider_label(name: str) -> str:
     return provider.label if provider else name.title()
 
 
+_LOGIN_LOCK = 0x01DC  # first key of pg_advisory_xact_lock(key, hashtext(provider, subject))
+
+
 def _identity(provider: str, subject: str) -> OidcIdentity | None:
     return db.session.scalar(
         select(OidcIdentity).where(
@@ -113,11 +116,14 @@ def sign_in(provider: str, claims: OidcClaims, timezone: str = "UTC") -> User:
 
     Raises Refused when the provider did not verify the email of a login not yet linked.
     """
+    login = func.hashtext(f"{provider}\n{claims.subject}")  # one first login at a time
+    db.session.execute(select(func.pg_advisory_xact_lock(_LOGIN_LOCK, login)))
     identity = _identity(provider, claims.subject)
     if identity is not None:
         identity.last_used_at = utcnow()
         return db.session.get_one(User, identity.user_id)
     _refuse_unverified(provider, claims)
+    accounts.lock_email(claims.email)
     user = accounts.find_by_email(claims.email)
     if user is None:
         user = _sign_up(claims, timezone)
