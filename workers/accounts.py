@@ -5,6 +5,7 @@ from celery import shared_task
 from milequest.extensions import db
 from milequest.lib import task_queue
 from milequest.services.walkers import account_deletion, data_exports, walker_sessions
+from workers.job_runs import run_or_record_failure
 
 DELETE_TASK = "workers.accounts.delete_account"
 
@@ -40,14 +41,12 @@ def build_data_export(export_id: int) -> None:
         db.session.rollback()
         return
     db.session.commit()
-    try:
-        data_exports.build_export(export_id)
-    except Exception:
-        db.session.rollback()
-        data_exports.fail(export_id, "Something went wrong while building it. Please ask again.")
-        db.session.commit()
-        raise
-    db.session.commit()
+    run_or_record_failure(
+        lambda: data_exports.build_export(export_id),
+        lambda: data_exports.fail(
+            export_id, "Something went wrong while building it. Please ask again."
+        ),
+    )
 
 
 @shared_task(name="workers.accounts.sweep_data_exports")

@@ -2,20 +2,18 @@
 
 from celery import shared_task
 
-from milequest.extensions import db
 from milequest.services.gps_imports import imports
+from workers.job_runs import run_or_record_failure
 
 
 @shared_task(name="workers.imports.import_file")
 def import_file(import_id: int) -> None:
-    try:
-        imports.run_import(import_id)
-    except Exception:
-        db.session.rollback()
-        imports.fail(import_id, "Importing this file failed on our side. Try uploading it again.")
-        db.session.commit()
-        raise
-    db.session.commit()
+    run_or_record_failure(
+        lambda: imports.run_import(import_id),
+        lambda: imports.fail(
+            import_id, "Importing this file failed on our side. Try uploading it again."
+        ),
+    )
 
 
 @shared_task(name="workers.imports.sweep_stuck_imports")

@@ -4,20 +4,18 @@ from celery import shared_task
 
 from milequest.extensions import db
 from milequest.services.atlas import routes
+from workers.job_runs import run_or_record_failure
 
 
 @shared_task(name="workers.routes.build_route")
 def build_route(route_id: int) -> None:
-    try:
-        routes.build_route(route_id)
-    except Exception:
-        db.session.rollback()
-        route = db.session.get(routes.Route, route_id)
-        if route is not None:
-            routes.mark_failed(route, "Building this route failed on our side. Try saving again.")
-            db.session.commit()
-        raise
-    db.session.commit()
+    run_or_record_failure(lambda: routes.build_route(route_id), lambda: _mark_failed(route_id))
+
+
+def _mark_failed(route_id: int) -> None:
+    route = db.session.get(routes.Route, route_id)
+    if route is not None:  # deleted meanwhile: nothing to tell
+        routes.mark_failed(route, "Building this route failed on our side. Try saving again.")
 
 
 @shared_task(name="workers.routes.sweep_stuck_routes")
