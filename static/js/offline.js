@@ -59,6 +59,17 @@
     }
   }, true);
 
+  // The server answered (stored it, or said why not): the next tap is another walk, even
+  // before the page that follows replaces this form. With the old id, a quick pick tapped at
+  // once would be taken for this walk sent again, and dropped.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    const form = event.detail.elt;
+    const status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (isLogForm(form) && status > 0 && status < 500) {
+      form.elements.client_id.value = newClientId();
+    }
+  });
+
   // Online by the browser's account, but the request never got an answer.
   document.addEventListener("htmx:sendError", function (event) {
     const form = event.detail.elt;
