@@ -22,8 +22,12 @@ control_socket_disable = True  # gunicorn 27's control socket is not used here
 # No access log: request lines carry reset and invite tokens in their paths. The app writes one
 # JSON line per request instead (milequest/observability/web_tracking.py).
 accesslog = None
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-control_socket_disable = True  # gunicorn 27's control socket is not used here
+# A gevent worker reads a request's head within `keepalive` seconds (2), but its body with no
+# limit at all: a client that stops mid-upload held its greenlet and socket until it went away.
+# Each read of a body (and each write of an answer) now waits at most this long, a little
+# longer than nginx's longest client_body_timeout (60 s, imports) so a walker nginx still
+# waits for is never cut here first. WebSockets (`ws`) wait on their peer for longer: not them.
+read_timeout_s = float(os.environ.get("WEB_READ_TIMEOUT", "65"))
 # Metrics: each worker writes its counts to files here and /metrics adds them up. Set it to
 # share one directory with the worker and beat (scripts/run.sh does, emptied at each start);
 # otherwise each start gets a fresh private one.
@@ -51,6 +55,13 @@ def post_fork(server, worker) -> None:
         from psycogreen.gevent import patch_psycopg
 
         patch_psycopg()
+
+
+def pre_request(worker, req) -> None:
+    sock = getattr(req.unreader, "sock", None)
+    upgrading = any(name == "UPGRADE" for name, _ in req.headers)
+    if sock is not None and not upgrading:
+        sock.settimeout(read_timeout_s)
 
 
 def child_exit(server, worker) -> None:
