@@ -18,7 +18,7 @@ from milequest.extensions import db
 from milequest.lib import metrics
 from milequest.lib.text_checks import text_problem
 from milequest.models import Activity, User
-from milequest.models.activity import KINDS, MAX_DISTANCE_M, ReviewStatus
+from milequest.models.activity import KINDS, MAX_DISTANCE_M, MAX_STEPS, ReviewStatus
 from milequest.models.base import utcnow
 from milequest.refusals import Refused
 from milequest.services.achievements import badges
@@ -62,6 +62,7 @@ class ActivityInput:
     duration_s: int | None = None
     note: str = ""
     unit: str = "km"  # what the walker typed the distance in: problems are told in it
+    steps: int | None = None  # when logged in steps: distance_m is these times the stride
 
 
 def today_for(walker: User) -> date:
@@ -91,6 +92,8 @@ def check(
     if not (data.distance_m.is_finite() and 0 < data.distance_m <= MAX_DISTANCE_M):
         most = in_unit(Decimal(MAX_DISTANCE_M), data.unit)
         problems["distance"] = f"Enter a distance above 0 and at most {most}."
+    if data.steps is not None and not 1 <= data.steps <= MAX_STEPS:
+        problems["distance"] = f"Enter 1 to {MAX_STEPS:,} steps."
     if data.activity_date > today:
         problems["activity_date"] = "That date is in the future."
     elif history and data.activity_date < HISTORY_FROM:
@@ -150,6 +153,7 @@ def log_activity(
             activity_date=data.activity_date,
             duration_s=data.duration_s,
             note=data.note.strip(),
+            steps=data.steps,
             created_at=utcnow(),
             updated_at=utcnow(),
             review_status=ReviewStatus.HELD if held_because else ReviewStatus.OK,
@@ -216,6 +220,7 @@ def edit_activity(activity: Activity, data: ActivityInput, today: date) -> Activ
         data.duration_s,
         data.note.strip(),
     )
+    activity.steps = data.steps
     activity.updated_at = utcnow()
     held_because = []
     if not history:
