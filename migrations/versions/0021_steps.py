@@ -29,7 +29,7 @@ def upgrade():
 
 
 def downgrade():
-    op.drop_constraint("ck_activities_steps", "activities", type_="check")
+    op.drop_constraint(op.f("ck_activities_steps"), "activities", type_="check")
     op.drop_column("activities", "steps")
-    op.drop_constraint("ck_users_stride", "users", type_="check")
+    op.drop_constraint(op.f("ck_users_stride"), "users", type_="check")
     op.drop_column("users", "stride_cm")
