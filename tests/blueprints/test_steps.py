@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from milequest.extensions import db
 from milequest.forms.activities import parse_steps
-from milequest.models import Activity, User
+from milequest.models import Activity, Team, User
 from milequest.services.walks import activities
 from tests.api_helpers import bearer, token_for
-from tests.factories import make_user
+from tests.factories import add_member, make_journey, make_user
 from tests.helpers import post_form, sign_in_as
 
 
@@ -37,16 +37,19 @@ def logged() -> list[tuple[Decimal, int | None]]:
     return [tuple(row) for row in db.session.execute(select(Activity.distance_m, Activity.steps))]
 
 
-def test_steps_count_at_the_default_stride_and_the_list_shows_both(client):
-    walker = make_user()
+def test_steps_count_at_the_default_stride_and_the_lists_show_both(client):
+    journey = make_journey()
+    team = db.session.get(Team, journey.team_id)
+    walker = add_member(team).user
     sign_in_as(client, walker)
 
     response = post_form(client, "/activities/", form(distance="8,000"))
 
     assert response.status_code == 303
     assert logged() == [(Decimal("6080.000"), 8000)]
-    page = client.get("/activities/").get_data(as_text=True)
-    assert "8,000 steps · 6.1 km" in page
+    assert "8,000 steps · 6.1 km" in client.get("/activities/").get_data(as_text=True)
+    team_page = client.get(f"/teams/{team.id}").get_data(as_text=True)
+    assert "logged 8,000 steps · 6.1 km (walk)" in team_page
 
 
 def test_a_stride_set_on_the_profile_counts_and_a_quick_pick_logs_steps(client):

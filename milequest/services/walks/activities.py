@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.dialects.postgresql import insert
@@ -181,11 +182,17 @@ def log_activity(
                 activity_id=activity.id,
                 distance_m=float(activity.distance_m),
                 activity_kind=activity.kind,
+                **_steps_said(activity),
             )
         badges.tell_team(team_id, walker, earned)
     journeys.announce_credits(credits, walker)
     after_commit(metrics.count_walk_logged)
     return activity, True
+
+
+def _steps_said(activity: Activity) -> dict[str, Any]:
+    """A walk logged in steps tells its team the steps too."""
+    return {"steps": activity.steps} if activity.steps else {}
 
 
 def is_history(day: date, today: date, recorded: plausibility.Recorded | None) -> bool:
