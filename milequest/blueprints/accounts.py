@@ -239,6 +239,7 @@ def profile():
         form.units.data,
         form.timezone.data,
         weekly_goal_m=form.weekly_goal_m(),
+        stride_cm=form.stride_cm.data,
     )
     db.session.commit()
     flash("Profile saved.", "success")

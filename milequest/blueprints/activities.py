@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date
+from decimal import Decimal
 
 from flask import Blueprint, Response, flash, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -64,7 +65,7 @@ def create():
     except photos.PhotoNotStored as not_stored:  # the walk is fine: keep it, say what is not
         db.session.commit()
         flash(
-            f"Logged {form.distance.data} {form.unit.data}, without its photos. {not_stored}",
+            f"Logged {_logged(form)}, without its photos. {not_stored}",
             "error",
         )
         return see_other(url_for("photos.manage", activity_id=activity.id))
@@ -77,7 +78,7 @@ def create():
         return render_template("activities/new.html", **form_context(form, today())), 422
     db.session.commit()
     if created:
-        flash(f"Logged {form.distance.data} {form.unit.data} — nice!", "success")
+        flash(f"Logged {_logged(form)} — nice!", "success")
     return see_other(_return_url(form.team_id.data or ""))
 
 
@@ -91,8 +92,13 @@ def index():
 @bp.get("/<int:activity_id>/edit")
 def edit_form(activity_id: int):
     activity = _own(activity_id)
-    form = ActivityForm(formdata=None, obj=activity, unit=current_user.units)
-    form.distance.data = round(activity.distance_m / METRES_PER[current_user.units], 3)
+    unit = "steps" if activity.steps else current_user.units
+    form = ActivityForm(formdata=None, obj=activity, unit=unit)
+    form.distance.data = (
+        Decimal(activity.steps)
+        if activity.steps
+        else round(activity.distance_m / METRES_PER[current_user.units], 3)
+    )
     form.duration_minutes.data = activity.duration_s // 60 if activity.duration_s else None
     form.client_id.data = str(activity.client_id)
     return _edit_page(activity, form)
@@ -161,13 +167,20 @@ def _edit_page(activity, form: ActivityForm) -> str:
 
 def activity_input(form: ActivityForm) -> activities.ActivityInput:
     return activities.ActivityInput(
-        distance_m=form.distance_m(),
+        distance_m=form.distance_m(current_user.stride_m),
         activity_date=form.activity_date.data,
         kind=form.kind.data,
         duration_s=form.duration_s(),
         note=form.note.data or "",
         unit=form.unit.data,
+        steps=form.steps(),
     )
+
+
+def _logged(form: ActivityForm) -> str:
+    """What a log added, as the walker typed it: "5 km", "8,000 steps"."""
+    steps = form.steps()
+    return f"{steps:,} steps" if steps else f"{form.distance.data} {form.unit.data}"
 
 
 def _show(invalid: activities.ActivityInvalid, form: ActivityForm) -> None:

@@ -7,16 +7,26 @@ from wtforms import (
     DecimalField,
     EmailField,
     HiddenField,
+    IntegerField,
     PasswordField,
     SelectField,
     StringField,
 )
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from milequest.forms.base import Form
 from milequest.forms.filters import strip
 from milequest.lib.passwords import MAX_LENGTH, MIN_LENGTH
+from milequest.models.user import DEFAULT_STRIDE_CM, MAX_STRIDE_CM, MIN_STRIDE_CM
 from milequest.services.walkers import accounts
 
 TIMEZONES = sorted(accounts.TIMEZONES)
@@ -91,6 +101,17 @@ class ResetForm(Form):
     )
 
 
+def _stride(form, field) -> None:
+    if not (field.raw_data and field.raw_data[0].strip()):
+        return
+    if field.data is None or not MIN_STRIDE_CM <= field.data <= MAX_STRIDE_CM:
+        field.errors[:] = []  # "Not a valid integer value." says less than this
+        raise StopValidation(
+            f"Enter a stride from {MIN_STRIDE_CM} to {MAX_STRIDE_CM} cm, or leave it empty "
+            f"for {DEFAULT_STRIDE_CM} cm."
+        )
+
+
 class ProfileForm(Form):
     display_name = _display_name_field()
     units = SelectField(
@@ -105,6 +126,12 @@ class ProfileForm(Form):
         places=1,
         validators=[Optional()],
         render_kw={"inputmode": "decimal", "step": "0.1", "min": "0.1"},
+    )
+
+    stride_cm = IntegerField(
+        "Stride length in cm (optional)",
+        validators=[_stride, Optional()],
+        render_kw={"inputmode": "numeric", "min": MIN_STRIDE_CM, "max": MAX_STRIDE_CM},
     )
 
     @classmethod

@@ -1,5 +1,6 @@
 """The activity form: what the walker typed, parsed; the domain rules live in the service."""
 
+import re
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -26,12 +27,18 @@ from wtforms.widgets import TextInput
 
 from milequest.forms.base import Form
 from milequest.forms.filters import strip
-from milequest.models.activity import KINDS
+from milequest.models.activity import KINDS, MAX_STEPS
 from milequest.services.walks.activities import BACKDATE_DAYS, METRES_PER
 
 # Quick-pick distances per unit. Every unit's buttons are on the page; CSS shows the ones of
 # the unit selected, and each button's value names its unit, so it logs what it says.
-QUICK_PICKS = {"km": ("1", "2", "5"), "mi": ("1", "2", "3")}
+QUICK_PICKS = {
+    "km": ("1", "2", "5"),
+    "mi": ("1", "2", "3"),
+    "steps": ("2,000", "5,000", "10,000"),
+}
+STEPS_TEXT = re.compile(r"[0-9]{1,3}(?:[,. '\u00a0\u202f][0-9]{3})+|[0-9]{1,7}")
+STEPS_PROBLEM = f"Enter 1 to {MAX_STEPS:,} steps."
 # Languages whose numbers are written 3,5 (CLDR's decimal symbol), by primary language tag.
 _DECIMAL_COMMA = """af az be bg bs ca cs da de el es et eu fi fo fr gl hr hu hy id is it ka kk ky
 lt lv mk nb nl nn no pl pt ro ru sk sl sq sr sv tr uk uz vi"""
@@ -76,6 +83,17 @@ class DistanceField(DecimalField):
             self.data = None
             raise ValueError(f"Enter the distance as a number, like {self.example()}.")
 
+    def pre_validate(self, form) -> None:
+        """Steps are a whole count: any comma, point or space in one groups thousands."""
+        if form.unit.data != "steps":
+            return
+        self.errors.clear()  # what process_formdata said of it as a distance
+        steps = parse_steps(self.raw_data[0] if self.raw_data else "")
+        if steps is None:
+            self.data = None
+            raise StopValidation(STEPS_PROBLEM)
+        self.data = Decimal(steps)
+
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
@@ -97,6 +115,18 @@ def decimal_text(typed: str, *, decimal_comma: bool) -> str:
         grouping = not decimal_comma and len(text.split(",")[1]) == 3
         return text.replace(",", "" if grouping else ".")
     return text.replace(",", "") if "." in text else text
+
+
+def parse_steps(typed: str) -> int | None:
+    """A count of steps as walkers write it ("8000", "8,000", "8.000", "8 000"), if 1 to 100,000.
+
+    Steps are whole: a comma, point or space groups thousands, so "8.5" is no count of steps.
+    """
+    match = STEPS_TEXT.fullmatch(typed.strip())
+    if match is None:
+        return None
+    steps = int(re.sub(r"\D", "", match.group()))
+    return steps if 1 <= steps <= MAX_STEPS else None
 
 
 def writes_decimal_comma() -> bool:
@@ -127,7 +157,14 @@ class ActivityForm(Form):
         validators=[InputRequired("Enter how far you went.")],
         render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
-    unit = RadioField("Unit", choices=[SelectChoice("km", "km"), SelectChoice("mi", "miles")])
+    unit = RadioField(
+        "Unit",
+        choices=[
+            SelectChoice("km", "km"),
+            SelectChoice("mi", "miles"),
+            SelectChoice("steps", "steps"),
+        ],
+    )
     activity_date = DateField("Date", validators=[_typed_date, DataRequired("Choose the day.")])
     duration_minutes = IntegerField(
         "Duration in minutes (optional)",
@@ -142,7 +179,13 @@ class ActivityForm(Form):
     )
     team_id = HiddenField()  # where to go back to after logging
 
-    def distance_m(self) -> Decimal:
+    def steps(self) -> int | None:
+        return int(self.distance.data) if self.unit.data == "steps" else None
+
+    def distance_m(self, stride_m: Decimal) -> Decimal:
+        """The distance in metres; steps count `stride_m` each."""
+        if self.unit.data == "steps":
+            return self.distance.data * stride_m
         return self.distance.data * METRES_PER[self.unit.data]
 
     def duration_s(self) -> int | None:  # 0 stays 0: the service says it is not a duration

@@ -32,6 +32,7 @@ from milequest.models.user import User
 
 KINDS = ("walk", "run", "hike", "wheelchair", "other")
 MAX_DISTANCE_M = 250_000
+MAX_STEPS = 100_000  # one walk logged in steps; its distance is steps times the stride
 Distance = Numeric(12, 3)
 DEVICE_SHARE = Decimal("0.02")
 
@@ -51,6 +52,7 @@ class Activity(Model):
         CheckConstraint(f"kind IN {KINDS}", name="kind"),
         CheckConstraint(f"distance_m > 0 AND distance_m <= {MAX_DISTANCE_M}", name="distance"),
         CheckConstraint("duration_s IS NULL OR duration_s > 0", name="duration"),
+        CheckConstraint(f"steps IS NULL OR steps BETWEEN 1 AND {MAX_STEPS}", name="steps"),
         CheckConstraint("review_status IN ('ok', 'held', 'rejected')", name="review_status"),
         Index("ix_activities_user_date", "user_id", "activity_date", "id"),
         Index("ix_activities_user_started", "user_id", "started_at"),
@@ -64,6 +66,8 @@ class Activity(Model):
     distance_m: Mapped[Decimal] = mapped_column(Distance)
     activity_date: Mapped[date] = mapped_column(Date)
     duration_s: Mapped[int | None] = mapped_column(Integer)
+    # The steps the walker logged, when they logged steps (distance_m is then steps x stride).
+    steps: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="", server_default="")
     source: Mapped[str] = mapped_column(String(10), default="manual", server_default="manual")
     # Only "ok" activities count; imports and implausible entries may wait for a captain.

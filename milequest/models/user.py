@@ -2,10 +2,11 @@
 
 import hashlib
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, DateTime, Integer, String, false
+from sqlalchemy import Boolean, CheckConstraint, DateTime, Integer, SmallInteger, String, false
 from sqlalchemy.dialects.postgresql import CITEXT
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -13,6 +14,9 @@ from milequest.extensions import Model
 from milequest.models.base import created_at_column
 
 UNITS = ("km", "mi")
+# A step's length when the walker set none (and the health ingest's): 0.76 m.
+DEFAULT_STRIDE_CM = 76
+MIN_STRIDE_CM, MAX_STRIDE_CM = 30, 150
 
 
 class User(UserMixin, Model):
@@ -22,6 +26,10 @@ class User(UserMixin, Model):
         CheckConstraint("length(display_name) BETWEEN 1 AND 60", name="display_name_length"),
         CheckConstraint(
             "weekly_goal_m IS NULL OR weekly_goal_m BETWEEN 1 AND 1000000", name="weekly_goal"
+        ),
+        CheckConstraint(
+            f"stride_cm IS NULL OR stride_cm BETWEEN {MIN_STRIDE_CM} AND {MAX_STRIDE_CM}",
+            name="stride",
         ),
     )
 
@@ -35,6 +43,8 @@ class User(UserMixin, Model):
     created_at: Mapped[datetime] = created_at_column()
     # The walker's own goal for a week (Monday to Sunday, local), in metres; None: no goal.
     weekly_goal_m: Mapped[int | None] = mapped_column(Integer)
+    # The walker's stride (one step) in centimetres, for walks logged in steps; None: 76 cm.
+    stride_cm: Mapped[int | None] = mapped_column(SmallInteger)
     # Set when the walker asks to delete the account; logging in before then cancels it.
     deletion_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Granted with `flask operator grant EMAIL`: may use the console at /ops.
@@ -44,6 +54,11 @@ class User(UserMixin, Model):
 
     # The token of the session this user object was loaded for (not a column): see get_id.
     session_token: str = ""
+
+    @property
+    def stride_m(self) -> Decimal:
+        """The length of one of the walker's steps, in metres."""
+        return Decimal(self.stride_cm or DEFAULT_STRIDE_CM) / 100
 
     @property
     def is_disabled(self) -> bool:

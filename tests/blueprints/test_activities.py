@@ -104,7 +104,8 @@ def test_every_quick_pick_button_says_what_it_logs(client, units):
             r'<button type="submit" name="quick" value="([^"]*)"[^>]*>([^<]*)<', page
         )
         said = sorted(label for _value, label in buttons)
-        assert said == ["1 km", "1 mi", "2 km", "2 mi", "3 mi", "5 km"], url
+        steps = ["2,000 steps", "5,000 steps", "10,000 steps"]
+        assert said == sorted(["1 km", "1 mi", "2 km", "2 mi", "3 mi", "5 km", *steps]), url
         assert all(value == label for value, label in buttons), url
 
 

@@ -223,7 +223,12 @@ FORMS: dict[str, dict[str, object]] = {
     "accounts.login": {"email": "x@example.com", "password": "nope", "remember": "y", "next": "/"},
     "accounts.reset_request": {"email": "x@example.com"},
     "accounts.reset": {"password": "long enough password", "confirm": "long enough password"},
-    "accounts.profile": {"display_name": "Fuzzy", "units": "mi", "timezone": "Europe/Paris"},
+    "accounts.profile": {
+        "display_name": "Fuzzy",
+        "units": "mi",
+        "timezone": "Europe/Paris",
+        "stride_cm": "70",
+    },
     "sessions.end": {},
     "teams.create": TEAM_FIELDS,
     "teams.edit": TEAM_FIELDS,

@@ -86,6 +86,8 @@ def test_quick_picks_say_and_log_the_unit_selected(browser, live_url, javascript
     page.goto(f"{live_url}/teams/{team.id}")
     picks = page.get_by_role("group", name="Quick picks")
     expect(picks.get_by_role("button")).to_have_text(["1 km", "2 km", "5 km"])
+    page.get_by_label("steps", exact=True).check()
+    expect(picks.get_by_role("button")).to_have_text(["2,000 steps", "5,000 steps", "10,000 steps"])
     started, thumb = time.monotonic(), Thumb(page)
 
     thumb.tap(page.get_by_label("miles"))

@@ -90,7 +90,10 @@ def edit_activity(activity_id: int, body):
     """Change what is sent of one of my activities (the rest stays); the totals follow."""
     activity = _own(activity_id)
     today = activities.today_for(current_user)
-    form = _checked_form(body, today, _current_values(activity))
+    current = _current_values(activity)
+    if "distance" in body.model_fields_set and "unit" not in body.model_fields_set:
+        current["unit"] = "km"  # a distance sent alone is in km, as it always was
+    form = _checked_form(body, today, current)
     try:
         activity = activities.edit_activity(activity, activity_input(form), today)
     except activities.ActivityGone:
@@ -153,8 +156,11 @@ def _checked_form(body, today: date, defaults: dict) -> ActivityForm:
 
 def _current_values(activity) -> dict:
     return {
-        "distance": f"{(activity.distance_m / 1000).normalize():f}",
-        "unit": "km",
+        **(
+            {"distance": str(activity.steps), "unit": "steps"}
+            if activity.steps
+            else {"distance": f"{(activity.distance_m / 1000).normalize():f}", "unit": "km"}
+        ),
         "activity_date": activity.activity_date.isoformat(),
         "kind": activity.kind,
         "duration_minutes": str(activity.duration_s // 60) if activity.duration_s else "",
@@ -188,6 +194,7 @@ def activity_json(activity) -> dict:
         "distance_m": float(activity.distance_m),
         "activity_date": activity.activity_date.isoformat(),
         "duration_s": activity.duration_s,
+        "steps": activity.steps,
         "note": activity.note,
         "source": activity.source,
         "review_status": str(activity.review_status),

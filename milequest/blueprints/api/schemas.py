@@ -125,6 +125,7 @@ class Activity(Resource):
     distance_m: float
     activity_date: date
     duration_s: int | None
+    steps: int | None = Field(description="When logged in steps (distance_m: steps x stride)")
     note: str
     source: str
     review_status: Literal["ok", "held", "rejected"]
@@ -227,8 +228,14 @@ Scalar = str | int | float | None
 
 class ActivityIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    distance: Scalar = Field(None, description="In `unit`, like the log form: 3.5")
-    unit: Literal["km", "mi"] | None = Field(None, description="Default: the walker's units.")
+    distance: Scalar = Field(
+        None, description="In `unit`, like the log form: 3.5 (km, mi) or 8000 (steps)"
+    )
+    unit: Literal["km", "mi", "steps"] | None = Field(
+        None,
+        description="Default: the walker's units. Steps (1 to 100,000) count the walker's "
+        "stride each (their profile; 0.76 m if unset).",
+    )
     activity_date: Scalar = Field(None, description="YYYY-MM-DD; default: today.")
     kind: Scalar = Field(None, description="walk, run, hike, wheelchair or other (default walk)")
     duration_minutes: Scalar = None

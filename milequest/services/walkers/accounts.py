@@ -138,14 +138,21 @@ def reset_password(token: str, new_password: str) -> User:
 
 
 def update_profile(
-    user: User, display_name: str, units: str, timezone: str, *, weekly_goal_m: int | None = None
+    user: User,
+    display_name: str,
+    units: str,
+    timezone: str,
+    *,
+    weekly_goal_m: int | None = None,
+    stride_cm: int | None = None,
 ) -> User:
-    """Save the profile; `weekly_goal_m` None clears the goal."""
+    """Save the profile; `weekly_goal_m` None clears the goal, `stride_cm` None the stride."""
     renamed = user.display_name != display_name.strip()
     user.display_name = display_name.strip()
     user.units = units
     user.timezone = timezone
     user.weekly_goal_m = weekly_goal_m
+    user.stride_cm = stride_cm
     db.session.flush()
     if renamed:  # their teams' pages show the name: a quiet event moves each team's version
         for team_id in _active_team_ids(user):  # in team order: see team_events.record

@@ -170,6 +170,7 @@ def _profile(user: User) -> dict:
         "signed_up_at": user.created_at,
         "email_verified_at": user.email_verified_at,
         "weekly_goal_m": user.weekly_goal_m,
+        "stride_cm": user.stride_cm,
         "badges": [
             {"name": badges.name(b.kind, b.key, b.data), "kind": b.kind, "earned_at": b.earned_at}
             for b in badges.shown(user.id)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.dialects.postgresql import insert
@@ -18,7 +19,7 @@ from milequest.extensions import db
 from milequest.lib import metrics
 from milequest.lib.text_checks import text_problem
 from milequest.models import Activity, User
-from milequest.models.activity import KINDS, MAX_DISTANCE_M, ReviewStatus
+from milequest.models.activity import KINDS, MAX_DISTANCE_M, MAX_STEPS, ReviewStatus
 from milequest.models.base import utcnow
 from milequest.refusals import Refused
 from milequest.services.achievements import badges
@@ -62,6 +63,7 @@ class ActivityInput:
     duration_s: int | None = None
     note: str = ""
     unit: str = "km"  # what the walker typed the distance in: problems are told in it
+    steps: int | None = None  # when logged in steps: distance_m is these times the stride
 
 
 def today_for(walker: User) -> date:
@@ -91,6 +93,8 @@ def check(
     if not (data.distance_m.is_finite() and 0 < data.distance_m <= MAX_DISTANCE_M):
         most = in_unit(Decimal(MAX_DISTANCE_M), data.unit)
         problems["distance"] = f"Enter a distance above 0 and at most {most}."
+    if data.steps is not None and not 1 <= data.steps <= MAX_STEPS:
+        problems["distance"] = f"Enter 1 to {MAX_STEPS:,} steps."
     if data.activity_date > today:
         problems["activity_date"] = "That date is in the future."
     elif history and data.activity_date < HISTORY_FROM:
@@ -150,6 +154,7 @@ def log_activity(
             activity_date=data.activity_date,
             duration_s=data.duration_s,
             note=data.note.strip(),
+            steps=data.steps,
             created_at=utcnow(),
             updated_at=utcnow(),
             review_status=ReviewStatus.HELD if held_because else ReviewStatus.OK,
@@ -177,11 +182,17 @@ def log_activity(
                 activity_id=activity.id,
                 distance_m=float(activity.distance_m),
                 activity_kind=activity.kind,
+                **_steps_said(activity),
             )
         badges.tell_team(team_id, walker, earned)
     journeys.announce_credits(credits, walker)
     after_commit(metrics.count_walk_logged)
     return activity, True
+
+
+def _steps_said(activity: Activity) -> dict[str, Any]:
+    """A walk logged in steps tells its team the steps too."""
+    return {"steps": activity.steps} if activity.steps else {}
 
 
 def is_history(day: date, today: date, recorded: plausibility.Recorded | None) -> bool:
@@ -216,6 +227,7 @@ def edit_activity(activity: Activity, data: ActivityInput, today: date) -> Activ
         data.duration_s,
         data.note.strip(),
     )
+    activity.steps = data.steps
     activity.updated_at = utcnow()
     held_because = []
     if not history:
