@@ -1,5 +1,6 @@
 """Sign-up, log-in, log-out, email verification, password reset and profile pages."""
 
+import hmac
 from urllib.parse import urlsplit
 
 from flask import (
@@ -62,7 +63,11 @@ def _limit(setting: str):
 
 
 def _submitted_email() -> str:
-    return "account:" + accounts.normalize_email(request.form.get("email", ""))
+    """The account a limit counts for, by a keyed hash of its address: the limiter writes its
+    key into the log when a limit is hit, and keeps it in Redis for the limit's window."""
+    email = accounts.normalize_email(request.form.get("email", ""))
+    key = current_app.config["SECRET_KEY"].encode()
+    return "account:" + hmac.new(key, email.encode(), "sha256").hexdigest()[:32]
 
 
 def _failed(response) -> bool:

@@ -1,4 +1,7 @@
+import logging
+
 import pytest
+import redis
 
 from tests.factories import PASSWORD, make_user
 from tests.helpers import HTMX_HEADERS, csrf_token, log_in, post_form
@@ -80,6 +83,23 @@ def test_failed_logins_for_one_account_are_rate_limited(app, client):
         app.config["RATELIMIT_LOGIN_ACCOUNT"] = "10 per 10 minutes"
     assert codes == [422, 422, 422, 429]
     assert right.status_code == 429  # even the right password waits: guessing is paused
+
+
+def test_an_accounts_limit_keeps_its_address_out_of_logs_and_redis(app, client, caplog):
+    caplog.set_level(logging.DEBUG)
+    user = make_user(email="guarded.walker@example.com")
+    app.config["RATELIMIT_LOGIN_ACCOUNT"] = "1 per 10 minutes"
+    try:
+        codes = [
+            post_form(client, "/login", {"email": user.email, "password": "nope nope"}).status_code
+            for _ in range(2)
+        ]
+    finally:
+        app.config["RATELIMIT_LOGIN_ACCOUNT"] = "10 per 10 minutes"
+    assert codes == [422, 429]
+    assert "guarded.walker" not in caplog.text
+    keys = redis.Redis.from_url(app.config["REDIS_URL"]).keys("*")
+    assert keys and not [k for k in keys if b"guarded.walker" in k]
 
 
 def test_successful_htmx_logins_do_not_count_as_failures(app, client):
