@@ -1,7 +1,5 @@
 """Two sign-ups with one address at the same moment make one account, and neither fails."""
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -9,32 +7,25 @@ from milequest.extensions import db
 from milequest.models import OidcIdentity, User
 from milequest.services.walkers import accounts, oidc_logins
 from milequest.services.walkers.oidc_logins import OidcClaims
+from tests.services.test_counters_concurrency import run_together
 
 pytestmark = pytest.mark.committing
 
 
 def at_once(app, *attempts) -> tuple[list, list]:
-    """Run each attempt in its own thread and transaction, released together; commit each."""
-    barrier = threading.Barrier(len(attempts))
-    results, errors = [], []
+    """Each attempt in its own thread and transaction, released together (`run_together`), in
+    a request (a sign-up's email links need one); the ids of the walkers they returned."""
+    results = []
 
-    def run(attempt):
-        with app.test_request_context():
-            try:
-                barrier.wait(timeout=10)
+    def job(attempt):
+        def run():
+            with app.test_request_context():
                 user = attempt()
-                db.session.commit()
                 results.append(user.id if user is not None else None)
-            except Exception as exc:
-                errors.append(exc)
-            finally:
-                db.session.remove()
 
-    threads = [threading.Thread(target=run, args=(a,)) for a in attempts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+        return run
+
+    errors = run_together(app, [job(attempt) for attempt in attempts])
     return results, errors
 
 
