@@ -4,6 +4,7 @@ own), authorized as the pages are. `core` holds the blueprint; each module adds 
 
 from milequest.blueprints.api import (  # noqa: F401  (each module registers its views)
     access,
+    achievements,
     activities,
     atlas,
     docs,

@@ -26,6 +26,35 @@ class Me(Resource):
     timezone: str
 
 
+class DailyStreak(Resource):
+    days: int = Field(description="Walked days in the streak alive now (0: none)")
+    walked_today: bool
+    at_risk: bool = Field(description="Missing today would end it")
+    rest_day_free: bool = Field(description="One missed day would be forgiven now")
+
+
+class Badge(Resource):
+    kind: Literal["first_walk", "distance", "streak", "milestone", "journey"]
+    key: str
+    name: str
+    earned_at: datetime
+
+
+class Achievements(Resource):
+    weekly_goal_m: int | None = Field(description="Monday to Sunday in my time zone; null: none")
+    this_week_m: float
+    goal_percent: float = Field(description="0 to 100 (0 without a goal)")
+    all_time_m: float
+    daily_streak: DailyStreak
+    weekly_streak_weeks: int = Field(description="Weeks in a row that reached the goal")
+    badges: list[Badge]
+
+
+class WeeklyGoalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    weekly_goal_m: int | None = Field(ge=1, le=1_000_000, description="Metres; null clears it")
+
+
 class Team(Resource):
     id: int
     name: str

@@ -160,6 +160,13 @@ def update_profile(
     return user
 
 
+def set_weekly_goal(user: User, weekly_goal_m: int | None) -> User:
+    """Set (None: clear) the walker's weekly goal, in metres."""
+    user.weekly_goal_m = weekly_goal_m
+    db.session.flush()
+    return user
+
+
 def _active_team_ids(user: User) -> list[int]:
     return list(
         db.session.scalars(
