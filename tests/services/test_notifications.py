@@ -311,6 +311,44 @@ def test_the_digest_tells_the_teams_week_top_walkers_next_milestone_and_your_lin
     assert digests.send_digest(membership_id(captain, team), monday_morning) is None  # once
 
 
+@pytest.mark.parametrize(("goal_km", "verdict"), [(5, "2.5 km short"), (2, "reached")])
+def test_the_digest_tells_the_walker_their_goal_and_their_streak(goal_km, verdict):
+    walker = make_user(timezone="UTC", weekly_goal_m=goal_km * 1000)
+    team = make_team(walker)
+    make_journey(team)
+    today = activities.today_for(walker)
+    this_monday = today - timedelta(days=today.weekday())
+    log(walker, 1.5, day=this_monday - timedelta(days=2))
+    log(walker, 1, day=this_monday - timedelta(days=1))
+
+    note_id = digests.send_digest(
+        membership_id(walker, team), datetime.combine(this_monday, time(9, 0), UTC)
+    )
+
+    body = db.session.get(Notification, note_id).body
+    assert f"Your week: 2.5 km of your {goal_km} km goal, {verdict}." in body
+    assert "Your streak: 2 days.\n" in body + "\n"  # Monday may be its rest day: not at risk
+
+
+def test_the_digest_says_when_a_streak_needs_a_walk_today():
+    walker = make_user(timezone="UTC")
+    team = make_team(walker)
+    make_journey(team)
+    today = activities.today_for(walker)
+    this_monday = today - timedelta(days=today.weekday())
+    # A streak with a rest day 5 days ago: a second one this week would end it.
+    for days_before in (1, 2, 3, 4, 6, 7):
+        log(walker, 1, day=this_monday - timedelta(days=days_before))
+
+    note_id = digests.send_digest(
+        membership_id(walker, team), datetime.combine(this_monday, time(9, 0), UTC)
+    )
+
+    body = db.session.get(Notification, note_id).body
+    assert "Your streak: 6 days. Walk today to keep it." in body
+    assert "Your week:" not in body  # no goal set
+
+
 def test_a_nudge_comes_after_three_quiet_days_and_not_again_that_week():
     team = make_team()
     walker = add_member(team, make_user(timezone="Pacific/Auckland")).user

@@ -15,6 +15,7 @@ from milequest.extensions import db
 from milequest.models import Journey, JourneyMemberDay, Membership, Team, User
 from milequest.models.base import utcnow
 from milequest.models.notification import NotificationKind
+from milequest.services.achievements import badges, streaks
 from milequest.services.journeying import journeys
 from milequest.services.notifications.inbox import Draft, create
 from milequest.services.walks.activities import in_unit
@@ -71,7 +72,7 @@ def send_digest(membership_id: int, now: datetime | None = None) -> int | None:
         return None
     user, team = membership.user, membership.team
     week = week_before(user, now)
-    body = "\n".join(_lines(user, team, week))
+    body = "\n".join(_lines(user, team, week) + _own_lines(user, week, user.local_date(now)))
     draft = Draft(
         NotificationKind.WEEKLY_DIGEST,
         f"digest:{team.id}:{week.key}",
@@ -109,6 +110,26 @@ def _lines(user: User, team: Team, week: Week) -> list[str]:
     if upcoming is not None:
         to_go = in_unit(Decimal(str(upcoming.distance_to_m)), user.units)
         lines.append(f"Next milestone: {upcoming.waypoint.name}, {to_go} to go.")
+    return lines
+
+
+def _own_lines(user: User, week: Week, today: date) -> list[str]:
+    """The walker's goal for the week told about, and the daily streak they carry into this one."""
+    days = badges.walker_days(user.id)
+    lines = []
+    if user.weekly_goal_m:
+        walked = sum((m for d, m in days if week.first <= d <= week.last), Decimal(0))
+        goal = Decimal(user.weekly_goal_m)
+        of_goal = f"{in_unit(walked, user.units)} of your {in_unit(goal, user.units)} goal"
+        lines.append(
+            f"Your week: {of_goal}, reached."
+            if walked >= goal
+            else f"Your week: {of_goal}, {in_unit(goal - walked, user.units)} short."
+        )
+    streak = streaks.daily((d for d, _ in days), today)
+    if streak.days >= 2:
+        keep = " Walk today to keep it." if streak.at_risk else ""
+        lines.append(f"Your streak: {streak.days} days.{keep}")
     return lines
 
 
