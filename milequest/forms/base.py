@@ -5,7 +5,7 @@ JSON body, where text is expected: a form without a file field reads the posted 
 (a file in a text field is a missing value), and no HTML form reads JSON (the API validates its
 own bodies). NUL cannot be stored by PostgreSQL, and the other C0 control characters (but tab
 and line breaks) and U+FFFE/U+FFFF cannot be written in XML (GPX exports): a field holding one
-is refused with a message that names it.
+is refused with a message that names it. A password is only ever hashed: it may hold any.
 """
 
 import re
@@ -13,7 +13,7 @@ import re
 from flask import request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict
-from wtforms.fields import FileField
+from wtforms.fields import FileField, PasswordField
 
 UNUSABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -50,6 +50,8 @@ class Form(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         for field in self:
+            if isinstance(field, PasswordField):
+                continue
             texts = [v for v in field.raw_data or () if isinstance(v, str)]
             problem = next(filter(None, map(unusable_character, texts)), None)
             if problem:

@@ -3,6 +3,7 @@ import logging
 import pytest
 import redis
 
+from milequest.lib.passwords import hash_password
 from tests.factories import PASSWORD, make_user
 from tests.helpers import HTMX_HEADERS, csrf_token, log_in, post_form
 
@@ -18,6 +19,12 @@ def test_login_is_case_insensitive_on_email(client):
     make_user(email="Grace@Example.com")
     response = post_form(client, "/login", {"email": "grace@EXAMPLE.com", "password": PASSWORD})
     assert response.status_code == 303
+
+
+@pytest.mark.parametrize("password", ["tab\tinside it", "nul\x00inside it", "bell\x07ringing"])
+def test_a_password_holding_control_characters_logs_in(client, password):
+    user = make_user(password_hash=hash_password(password))
+    assert log_in(client, user, password).headers["Location"].endswith("/dashboard")
 
 
 @pytest.mark.parametrize("email_known", [True, False])
