@@ -22,6 +22,7 @@ from sqlalchemy.orm import DeclarativeBase
 from milequest import htmx
 from milequest.config import ROOT
 from milequest.lib import idle_ping
+from milequest.lib.json_bodies import JSONProvider
 
 # Named constraints, so migrations can drop and alter them by name.
 NAMING_CONVENTION = {
@@ -89,6 +90,7 @@ def celery_init_app(app: Flask) -> Celery:
 
 
 def init_app(app: Flask) -> None:
+    app.json = JSONProvider(app)
     db.init_app(app)
     with app.app_context():
         idle_ping.install(db.engine, app.config["DB_PING_IDLE_S"])
