@@ -61,6 +61,9 @@ class Defaults:
 
     # Per IP and per account; the account key is the submitted email address.
     RATELIMIT_HEADERS_ENABLED = True
+    # Flask-Limiter writes its Retry-After on every answer, and it would win over a 503's 5 s:
+    # under its own name here; http_headers sets Retry-After on a 429 only.
+    RATELIMIT_HEADER_RETRY_AFTER = "X-RateLimit-Retry-After"
     # Redis down: limits fail open to the same limits counted in the process (each process
     # apart), and Flask-Limiter logs "Rate limit storage unreachable - falling back to in-memory
     # storage" (then "Rate limit storage recovered", checking at growing intervals up to 32 s).

@@ -1,15 +1,17 @@
-"""Security headers on every response.
+"""Security headers on every response, and Retry-After on a rate limit's 429.
 
 The CSP's img-src also allows the host of the configured map tiles (MAP_TILE_URL), and its
 form-action the configured OpenID providers: "Continue with ..." is a form whose answer
 redirects there, and browsers hold every redirect of a form's submission to form-action.
 """
 
+import time
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import Flask, Response
 
+from milequest.extensions import limiter
 from milequest.services.walkers import oidc_logins
 
 
@@ -50,4 +52,10 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    @app.after_request
+    def retry_after_a_limit(response: Response) -> Response:
+        if response.status_code == 429 and (current := limiter.current_limit) is not None:
+            response.headers["Retry-After"] = str(max(int(current.reset_at - time.time()), 1))
         return response

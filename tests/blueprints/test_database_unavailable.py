@@ -51,4 +51,4 @@ def test_the_api_answers_a_problem_document(client, database_gone):
     assert response.status_code == 503
     assert response.content_type == "application/problem+json"
     assert response.json["status"] == 503
-    assert "Retry-After" in response.headers
+    assert response.headers["Retry-After"] == "5"

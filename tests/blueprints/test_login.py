@@ -90,6 +90,7 @@ def test_failed_logins_for_one_account_are_rate_limited(app, client):
         app.config["RATELIMIT_LOGIN_ACCOUNT"] = "10 per 10 minutes"
     assert codes == [422, 422, 422, 429]
     assert right.status_code == 429  # even the right password waits: guessing is paused
+    assert 1 <= int(right.headers["Retry-After"]) <= 600
 
 
 def test_an_accounts_limit_keeps_its_address_out_of_logs_and_redis(app, client, caplog):
