@@ -77,6 +77,18 @@ def test_the_gallery_keeps_every_postcard_with_its_map(client):
     assert "Dismiss" not in page
 
 
+def test_the_feeds_milestone_line_links_to_its_postcard_in_the_gallery(client):
+    team, journey, walker, postcard = _milestone_passed()
+    sign_in_as(client, walker)
+    team_page = client.get(f"/teams/{team.id}").get_data(as_text=True)
+
+    gallery = f"/teams/{team.id}/journeys/{journey.id}/postcards"
+    link = f'href="{gallery}#postcard-event-{postcard.event_id}">See the postcard</a>'
+    assert link in team_page
+    page = client.get(gallery).get_data(as_text=True)
+    assert f'id="postcard-event-{postcard.event_id}"' in page
+
+
 def test_the_live_message_of_a_milestone_carries_its_postcard(app):
     team, _journey, _walker, postcard = _milestone_passed()
     event = team_events.recent(team.id, limit=50)
