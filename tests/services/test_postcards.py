@@ -1,15 +1,17 @@
 """Passing a milestone makes a postcard in the same transaction; each member sees it once."""
 
 import threading
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from milequest.extensions import db
 from milequest.models import Membership, Postcard, PostcardView, TeamEvent
+from milequest.services.core import team_events
 from milequest.services.journeying import postcards
 from milequest.services.walks import activities
-from tests.factories import add_member, log, make_journey, make_team
+from tests.factories import add_member, log, make_journey, make_team, make_user
 
 
 def _team_on_the_way():
@@ -31,6 +33,20 @@ def test_crossing_a_milestone_makes_a_postcard_with_the_moment_and_who_did_it():
     assert (postcard.days, postcard.walkers, float(postcard.distance_m)) == (1, 1, 6000.0)
     assert postcard.crossed_by_id == walker.id
     assert postcards.for_event(event.id) == postcard
+
+
+def test_a_postcards_day_number_counts_the_crossers_local_dates(monkeypatch):
+    team = make_team()
+    journey = make_journey(team)
+    walker = add_member(team, make_user(timezone="Pacific/Kiritimati")).user  # UTC+14
+    journey.started_on = date(2026, 11, 29)
+    event = team_events.record(team.id, "milestone_reached", actor=walker, waypoint="Point 2")
+    # 20:00 UTC on 30 November is 10:00 on 1 December in Kiritimati: the journey's third day.
+    monkeypatch.setattr(postcards, "utcnow", lambda: datetime(2026, 11, 30, 20, 0, tzinfo=UTC))
+
+    postcard = postcards.make_postcard(journey, journey.route.waypoints[1], event, walker)
+
+    assert postcard.days == 3
 
 
 def test_a_walk_short_of_the_milestone_makes_none_and_passing_it_again_makes_no_second():

@@ -5,6 +5,8 @@ state the team is in at that moment. A member sees it live when on the team page
 banner on their next visit there (which counts as seen); dismissing it counts as seen too.
 """
 
+from datetime import date
+
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
@@ -28,13 +30,19 @@ def make_postcard(
         facts=_facts(waypoint),
         milestone_m=waypoint.distance_m,
         distance_m=journey.distance_m,
-        days=max((utcnow().date() - journey.started_on).days + 1, 1),
+        days=max((_today_of(by) - journey.started_on).days + 1, 1),
         walkers=walkers_so_far(journey.id),
         crossed_by_id=by.id if by else None,
     )
     db.session.add(postcard)
     db.session.flush()
     return postcard
+
+
+def _today_of(walker: User | None) -> date:
+    # started_on is the starter's local date: count in local dates too, the crosser's.
+    now = utcnow()
+    return walker.local_date(now) if walker else now.date()
 
 
 def _facts(waypoint: Waypoint) -> str:
