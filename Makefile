@@ -17,7 +17,7 @@ test: setup $(VENV)/.chromium $(VENV)/.nginx $(VENV)/.promtool
 test-fast: setup
 	@scripts/test.sh -m "not slow" $(PYTEST_ARGS)
 
-setup: $(VENV)/.installed node_modules/.installed static/vendor/.copied build/static.json
+setup: $(VENV)/.installed $(VENV)/.cairo node_modules/.installed static/vendor/.copied build/static.json
 
 services:
 	@scripts/services.sh up
@@ -61,6 +61,11 @@ static/vendor/.copied: node_modules/.installed
 # Static files under content-hashed names, with gzip and brotli copies (milequest/static_files.py).
 build/static.json: $(VENV)/.installed static/vendor/.copied scripts/build_static.py $(shell find static -type f)
 	$(VENV)/bin/python scripts/build_static.py static build/static build/static.json
+
+# Certificates drawn as PNG (CairoSVG) need cairo and a serif font from Debian.
+$(VENV)/.cairo:
+	@scripts/need-debian-package.sh libcairo.so.2 libcairo2 fonts-dejavu-core
+	@touch $@
 
 # Browser tests drive Debian's Chromium (never a tool's own download).
 $(VENV)/.chromium:

@@ -7,12 +7,14 @@ from flask_login import current_user
 from milequest.blueprints.team_scope import team_view
 from milequest.extensions import db
 from milequest.htmx import fragment_or_see_other
+from milequest.lib import svg_images
 from milequest.models.base import utcnow
 from milequest.services.core.team_access import Need
 from milequest.services.journeying import journeys, postcards
 from milequest.services.teamwork import leaderboards
 
 bp = Blueprint("postcards", __name__, url_prefix="/teams/<int:team_id>")
+CERTIFICATE_PNG_WIDTH = 1280  # twice the drawing's 640: sharp on a phone's screen
 
 
 def unseen_postcards(access) -> list:
@@ -56,6 +58,13 @@ def certificate(access, journey_id: int):
 def certificate_image(access, journey_id: int):
     svg = render_template("postcards/certificate.svg", **_certificate(access, journey_id))
     return Response(svg, mimetype="image/svg+xml")
+
+
+@bp.get("/journeys/<int:journey_id>/certificate.png")
+@team_view(bp, need=Need.MEMBER)
+def certificate_picture(access, journey_id: int):
+    svg = render_template("postcards/certificate.svg", **_certificate(access, journey_id))
+    return Response(svg_images.png_from_svg(svg, CERTIFICATE_PNG_WIDTH), mimetype="image/png")
 
 
 def _certificate(access, journey_id: int) -> dict:

@@ -1,7 +1,10 @@
 """Postcards on the team page (once), dismissing them without JavaScript, the gallery, the
 live message, and the certificate of a completed journey."""
 
+import io
 import re
+
+from PIL import Image
 
 from milequest.extensions import db
 from milequest.services.core import team_events
@@ -120,6 +123,21 @@ def test_a_completed_journey_has_a_certificate_page_and_image(client):
     svg = image.get_data(as_text=True)
     assert "Fast Feet" in svg and re.search(r'class="route-svg__walked" points="[^"]+"', svg)
     assert len(postcards.of_journey(journey)) == 2  # Point 2, and the end
+    picture = client.get(f"/teams/{team.id}/journeys/{journey.id}/certificate.png")
+    assert picture.mimetype == "image/png"
+    drawn = Image.open(io.BytesIO(picture.data)).convert("RGB")
+    assert drawn.size == (1280, 800)
+    colours = {colour for _count, colour in drawn.getcolors(maxcolors=1 << 20)}
+    assert {
+        (0xD6, 0xE6, 0xF2),
+        (0x0F, 0x76, 0x6E),
+        (0x1C, 0x2B, 0x29),
+    } <= colours  # sea, walked, text
+    title_band = drawn.crop((48, 160, 600, 210))  # "Fast Feet" at y 100 in the 640 drawing
+    assert (0x1C, 0x2B, 0x29) in {c for _n, c in title_band.getcolors(maxcolors=1 << 20)}
+    outsider = make_user()
+    sign_in_as(client, outsider)
+    assert client.get(f"/teams/{team.id}/journeys/{journey.id}/certificate.png").status_code == 404
 
 
 def test_an_active_journey_has_no_certificate_yet(client):
