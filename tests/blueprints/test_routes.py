@@ -6,7 +6,7 @@ from sqlalchemy import select
 from milequest.extensions import db
 from milequest.models import Place, Route
 from milequest.services.atlas import catalog
-from tests.factories import make_draft, make_route, make_user
+from tests.factories import SHORT_WALK, make_draft, make_route, make_user
 from tests.helpers import HTMX_HEADERS, log_in, post_form
 
 SCOTLAND = [(-3.1883, 55.9533), (-4.2247, 57.4778)]
@@ -148,6 +148,34 @@ def test_catalog_routes_are_read_only_for_everyone(client):
     assert client.get(f"/routes/{route.id}/edit").status_code == 404
     url = f"/routes/{route.id}/points"
     assert post_form(client, url, {"lat": 1, "lon": 1}, token_page="/routes").status_code == 404
+
+
+def test_a_catalog_route_says_which_milestones_are_published_and_which_placed_in_proportion(
+    client,
+):
+    entry = next(e for e in catalog.catalog_entries() if e["slug"] == "hadrians-wall-path")
+    route, _ = catalog.load_entry(entry)
+    log_in(client, make_user())
+
+    shown = client.get(f"/routes/{route.id}").get_data(as_text=True)
+
+    milestones = re.findall(
+        r"<li><strong>([^<]+)</strong> <span class=\"muted\">([^<]+)</span>", shown
+    )
+    marks = {name.replace("&#39;", "'"): said.split(", ")[-1] for name, said in milestones}
+    assert marks == {
+        w["name"]: "published" if "km" in w else "placed in proportion" for w in entry["waypoints"]
+    }
+    assert "placed in proportion" in marks.values() and "published" in marks.values()
+
+
+def test_a_walkers_own_route_marks_no_milestone(client):
+    user = make_user()
+    route = make_route(user, SHORT_WALK)
+    log_in(client, user)
+    shown = client.get(f"/routes/{route.id}").get_data(as_text=True)
+    assert '<ol class="waypoints">' in shown
+    assert "placed in proportion" not in shown and ", published" not in shown
 
 
 def test_routes_need_a_login(client):

@@ -1,6 +1,7 @@
 """The catalog: every route as long as its published length, every milestone where it was
 recorded, and a marker that moves along the drawn line in proportion."""
 
+import re
 from itertools import pairwise
 
 import pytest
@@ -59,8 +60,41 @@ def test_every_figure_of_a_route_names_its_source(entry):
     assert recorded == sorted(set(recorded)), "recorded distances must advance"
     for waypoint in waypoints:
         assert waypoint["note"].strip()
+        assert ("km" in waypoint) == ("source" in waypoint), waypoint["name"]
+
+
+def _quotes_km(says: str, km: float) -> bool:
+    """Whether `says` gives `km` as a distance: 19.6 as "19.6 km", 1397 as "1,397 km" or
+    "1397 kilometres", never as part of another number."""
+    whole, _, tenths = f"{km:,.1f}".removesuffix(".0").partition(".")
+    number = whole.replace(",", ",?") + (rf"\.{tenths}" if tenths else r"(\.0)?")
+    return re.search(rf"(?<![\d.,]){number}(?![\d]|[.,]\d)[\s-]*(km|kilomet)", says) is not None
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e["slug"] for e in ENTRIES])
+def test_every_recorded_distance_is_the_one_its_source_says(entry):
+    """A milestone's `km` names a source whose words give that very figure (summed stages are
+    written out in `says`), so a figure cannot drift from what was read."""
+    for key, source in entry["sources"].items():
+        assert source["title"].strip() and source["url"].startswith("http"), key
+        assert source["says"].strip(), key
+    for waypoint in entry["waypoints"][1:]:
         if "km" in waypoint:
-            assert waypoint["source"] in sources
+            assert waypoint["source"] in entry["sources"], waypoint["name"]
+            says = entry["sources"][waypoint["source"]]["says"]
+            assert _quotes_km(says, waypoint["km"]), (waypoint["name"], waypoint["km"], says)
+
+
+def test_a_distance_is_found_only_where_its_source_gives_it():
+    assert _quotes_km("Perm (1397 kilometres), Omsk (after 2,676 km)", 1397)
+    assert _quotes_km("Perm (1397 kilometres), Omsk (after 2,676 km)", 2676)
+    assert _quotes_km("Drymen 12.2 mi (19.6 km)", 19.6)
+    assert _quotes_km("69 miles (111.0 km)", 111)
+    assert _quotes_km("an 85-kilometre hike", 85)
+    assert not _quotes_km("Drymen 12.2 mi (19.6 km)", 19)
+    assert not _quotes_km("Drymen 12.2 mi (19.6 km)", 12.2)
+    assert not _quotes_km("after 2,676 km", 676)
+    assert not _quotes_km("1,000 km", 1)
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e["slug"] for e in ENTRIES])
