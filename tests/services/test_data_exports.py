@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from milequest.extensions import db
 from milequest.lib.photo_storage import storage
-from milequest.models import Activity, DataExport
+from milequest.models import Activity, DataExport, OidcIdentity
 from milequest.services.gps_imports import imports
 from milequest.services.walkers import data_exports
 from tests import gps_builders as files
@@ -42,6 +42,9 @@ def count_activities(walker) -> int:
 
 def test_the_zip_holds_profile_activities_tracks_photos_and_teams(app):
     walker = make_user(display_name="Ada Walker")
+    db.session.add(
+        OidcIdentity(user_id=walker.id, provider="campus", subject="s1", email="ada@campus.example")
+    )
     team = make_team(name="Morning Striders")
     add_member(team, walker)
     import_files(walker, ("one.gpx", files.gpx(start=START)))
@@ -54,6 +57,9 @@ def test_the_zip_holds_profile_activities_tracks_photos_and_teams(app):
     profile = json.loads(archive.read("profile.json"))
     assert profile["display_name"] == "Ada Walker"
     assert "First walk" in [b["name"] for b in profile["badges"]]
+    assert [(p["provider"], p["email"]) for p in profile["sign_in_providers"]] == [
+        ("campus", "ada@campus.example")
+    ]
     assert [t["team"] for t in json.loads(archive.read("teams.json"))] == ["Morning Striders"]
     csv_lines = archive.read("activities.csv").decode().splitlines()
     assert len(csv_lines) == 1 + 3 and "Along the canal" in csv_lines[-1]

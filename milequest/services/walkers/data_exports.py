@@ -25,6 +25,7 @@ from milequest.models.photo import derived_key
 from milequest.services.achievements import badges
 from milequest.services.core import emails
 from milequest.services.core.commit_hooks import after_commit
+from milequest.services.walkers import oidc_logins
 from milequest.services.walks import activities, gpx_exports
 
 BUILD_TASK = "workers.accounts.build_data_export"
@@ -174,6 +175,10 @@ def _profile(user: User) -> dict:
         "badges": [
             {"name": badges.name(b.kind, b.key, b.data), "kind": b.kind, "earned_at": b.earned_at}
             for b in badges.shown(user.id)
+        ],
+        "sign_in_providers": [
+            {"provider": i.provider, "email": i.email, "linked_at": i.created_at}
+            for i in oidc_logins.linked_identities(user)
         ],
     }
 
