@@ -174,6 +174,17 @@ class DeleteAccountForm(Form):
     )
 
 
+class DeleteProviderAccountForm(DeleteAccountForm):
+    """For a walker who signs in only through a provider: they have no password to type."""
+
+    password = None
+    email = StringField(
+        "Your email address",
+        validators=[DataRequired("Type your email address to confirm.")],
+        render_kw={"autocomplete": "off", "inputmode": "email"},
+    )
+
+
 class SetPasswordForm(Form):
     """A first password, for a walker who signed up with a provider."""
 

@@ -6,7 +6,7 @@ from milequest.extensions import db
 from milequest.models import User
 from milequest.models.base import utcnow
 from tests.factories import PASSWORD, make_user
-from tests.helpers import log_in, outbox, post_form
+from tests.helpers import log_in, outbox, post_form, sign_in_as
 from workers.accounts import delete_account, delete_due_accounts
 
 
@@ -25,6 +25,24 @@ def test_deletion_needs_the_password_and_the_box_ticked(client):
     assert response.status_code == 422
     assert "Tick the box" in response.get_data(as_text=True)
     assert db.session.get(User, user.id).deletion_due_at is None
+
+
+def test_a_walker_without_a_password_confirms_with_their_address(client):
+    user = make_user(email="Pat@Example.com", password_hash="")  # signed up with a provider
+    sign_in_as(client, user)
+    page = client.get("/account/delete").get_data(as_text=True)
+    assert 'name="email"' in page and 'name="password"' not in page
+
+    def ask(email: str):
+        data = {"email": email, "understood": "y"}
+        return post_form(client, "/account/delete", data, token_page="/account/delete")
+
+    wrong = ask("someone@example.com")
+    assert wrong.status_code == 422
+    assert "That is not the address of this account." in wrong.get_data(as_text=True)
+    assert db.session.get(User, user.id).deletion_due_at is None
+    assert ask("  pat@example.COM ").status_code == 303
+    assert db.session.get(User, user.id).deletion_due_at is not None
 
 
 def test_asking_schedules_the_deletion_logs_out_everywhere_and_emails(app, client):

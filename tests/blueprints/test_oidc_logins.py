@@ -65,7 +65,7 @@ def test_a_new_walker_signs_up_with_a_verified_email_and_gets_a_listed_session(c
     assert profile and "Nia Walker" in profile
     assert LABEL in profile and "Set a password" in profile
     assert "Where you are logged in" in profile and "this device" in profile
-    assert "have not set one yet" in client.get("/account/delete").get_data(as_text=True)
+    assert "You sign in through a provider" in client.get("/account/delete").get_data(as_text=True)
     sessions = db.session.scalars(select(WalkerSession).where(WalkerSession.user_id == user.id))
     assert [row.ended_at for row in sessions] == [None]
 
