@@ -103,7 +103,8 @@ def backup_command(target: Path) -> None:
 def restore_command(source: Path) -> None:
     """Bring a backup back into this installation, which must hold no walkers yet.
 
-    Stop the web processes and workers first: the restore replaces the whole schema.
+    Stop the web processes, workers and beat first: the restore replaces the whole schema,
+    and is refused while anything else is connected to the database.
     """
     db.engine.dispose()  # pooled connections remember the types the restore replaces
     try:

@@ -84,6 +84,18 @@ def test_a_migrated_install_without_walkers_takes_a_restore_and_one_with_walkers
     assert _fingerprints(restore_url) == _fingerprints(db.engine.url)
 
 
+def test_a_restore_is_refused_while_a_process_is_connected(app, tmp_path, restore_url):
+    _team_with_walks_and_photos()
+    backups.write_backup(tmp_path / "backup", storage())
+    web = create_engine(restore_url)
+    refused = pytest.raises(backups.BackupError, match="1 other connections use this database")
+    with web.connect(), refused:  # a web process or worker that was not stopped
+        backups.restore_backup(tmp_path / "backup", LocalStorage(str(tmp_path / "p")), restore_url)
+    web.dispose()
+    backups.restore_backup(tmp_path / "backup", LocalStorage(str(tmp_path / "p")), restore_url)
+    assert _fingerprints(restore_url) == _fingerprints(db.engine.url)
+
+
 def test_a_damaged_backup_is_refused_before_anything_changes(app, tmp_path, restore_url):
     _team_with_walks_and_photos()
     manifest = backups.write_backup(tmp_path / "backup", storage())

@@ -79,11 +79,12 @@ def write_backup(target: Path, photo_store: PhotoStorage) -> dict[str, Any]:
 def restore_backup(source: Path, photo_store: PhotoStorage, database: URL) -> dict[str, Any]:
     """Bring the backup in `source` back into `database`, which must hold no walkers.
 
-    The database's schema is replaced whole: nothing else may be connected to it meanwhile.
+    The database's schema is replaced whole: it is refused while anything else is connected.
     """
     manifest = read_manifest(source)
     engine = create_engine(database, poolclass=NullPool)
     try:
+        _refuse_while_connected(engine)
         _refuse_unless_empty(engine)
         with engine.begin() as connection:  # an empty install may be migrated: start bare
             connection.execute(text("DROP SCHEMA public CASCADE"))
@@ -128,6 +129,20 @@ def read_manifest(source: Path) -> dict[str, Any]:
         if not path.is_file() or _file_entry(path) != entry:
             raise BackupError(f"{name} is missing or damaged (size or sha256 differs)")
     return manifest
+
+
+def _refuse_while_connected(engine: Engine) -> None:
+    others = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    with engine.connect() as connection:
+        connected = connection.scalar(others)
+    if connected:
+        raise BackupError(
+            f"{connected} other connections use this database: stop the web processes, "
+            "workers and beat first"
+        )
 
 
 def _refuse_unless_empty(engine: Engine) -> None:
