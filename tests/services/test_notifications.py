@@ -284,6 +284,26 @@ def test_the_weekly_digest_arrives_in_each_walkers_monday_morning():
         assert note.cause == f"digest:{team.id}:2026-W49"
 
 
+def test_a_digest_missed_on_monday_morning_is_made_until_tuesday_ends():
+    walker = make_user(timezone="Europe/London")
+    team = make_team(walker)
+    member = membership_id(walker, team)
+    sunday_night = datetime(2026, 11, 29, 23, 0, tzinfo=UTC)
+    monday_early = datetime(2026, 11, 30, 7, 59, tzinfo=UTC)
+    tuesday_late = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)
+    wednesday = datetime(2026, 12, 2, 0, 30, tzinfo=UTC)
+
+    assert member not in digests.due_membership_ids(sunday_night)
+    assert member not in digests.due_membership_ids(monday_early)
+    assert member not in digests.due_membership_ids(wednesday)
+    assert member in digests.due_membership_ids(tuesday_late)  # beat was down all Monday
+    assert digests.send_digest(member, tuesday_late) is not None
+    assert member not in digests.due_membership_ids(tuesday_late)
+    [note] = notifications_of(walker, Kind.WEEKLY_DIGEST)
+    assert note.cause == f"digest:{team.id}:2026-W49"
+    assert "23 Nov to 29 Nov" in note.body
+
+
 def membership_id(user, team) -> int:
     return db.session.scalar(
         select(Membership.id).where(Membership.user_id == user.id, Membership.team_id == team.id)

@@ -1,7 +1,8 @@
 """The weekly team digest, on Monday morning in each walker's own time zone.
 
-The hourly sweep finds memberships whose walker's local time is Monday 08:00-11:59 and who have
-no digest for that team and ISO week yet; each gets one (the cause names team and week).
+The hourly sweep finds memberships whose walker's local time is Monday 08:00 or later (until
+the end of Tuesday, so a sweep that did not run on Monday morning catches up) and who have no
+digest for that team and ISO week yet; each gets one (the cause names team and week).
 """
 
 from dataclasses import dataclass
@@ -20,19 +21,20 @@ from milequest.services.journeying import journeys
 from milequest.services.notifications.inbox import Draft, create
 from milequest.services.walks.activities import in_unit
 
-MORNING_HOURS = (8, 11)  # local hours in which the digest may be made (the sweep runs hourly)
+FIRST_HOUR = 8  # local hour on Monday from which the digest is made (the sweep runs hourly)
 TOP_WALKERS = 3
 
-# Active memberships of unarchived teams whose walker is in their Monday morning and has no
-# digest of that team for this ISO week yet.
+# Active memberships of unarchived teams whose walker is past 08:00 on their Monday (or in their
+# Tuesday) and has no digest of that team for this ISO week yet.
 _DUE = text("""
     SELECT m.id FROM memberships m
     JOIN users u ON u.id = m.user_id
     JOIN teams t ON t.id = m.team_id
     WHERE m.left_at IS NULL AND t.archived_at IS NULL
-      AND extract(isodow FROM CAST(:now AS timestamptz) AT TIME ZONE u.timezone) = 1
-      AND extract(hour FROM CAST(:now AS timestamptz) AT TIME ZONE u.timezone)
-          BETWEEN :first_hour AND :last_hour
+      AND (extract(isodow FROM CAST(:now AS timestamptz) AT TIME ZONE u.timezone) = 2
+           OR (extract(isodow FROM CAST(:now AS timestamptz) AT TIME ZONE u.timezone) = 1
+               AND extract(hour FROM CAST(:now AS timestamptz) AT TIME ZONE u.timezone)
+                   >= :first_hour))
       AND NOT EXISTS (
           SELECT 1 FROM notifications n
           WHERE n.user_id = m.user_id
@@ -50,8 +52,7 @@ class Week:
 
 
 def due_membership_ids(now: datetime | None = None) -> list[int]:
-    first, last = MORNING_HOURS
-    params = {"now": now or utcnow(), "first_hour": first, "last_hour": last}
+    params = {"now": now or utcnow(), "first_hour": FIRST_HOUR}
     return list(db.session.scalars(_DUE, params))
 
 
