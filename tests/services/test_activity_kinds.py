@@ -2,19 +2,28 @@
 every counter equals the counting rule's sums of what counted, whatever the mix of kinds."""
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select, text
 
 from milequest.extensions import db
-from milequest.models import Activity, Journey, JourneyContribution, TeamEvent, User, WalkerDay
+from milequest.models import (
+    Activity,
+    Journey,
+    JourneyContribution,
+    Team,
+    TeamEvent,
+    User,
+    WalkerDay,
+)
 from milequest.models.activity import KINDS
+from milequest.models.base import utcnow
 from milequest.services.achievements import badges
 from milequest.services.core import counters
-from milequest.services.walkers import walker_stats
-from milequest.services.walks import activities, activity_kinds
+from milequest.services.walkers import account_deletion, walker_stats
+from milequest.services.walks import activities, activity_kinds, activity_reviews
 from tests.factories import add_member, log, make_journey, make_route, make_team
 from tests.services.test_counters_concurrency import run_together
 from workers.aggregation import reconcile_counters
@@ -237,3 +246,33 @@ def test_reconcile_repairs_drift_to_the_converted_sums(app):
         (Decimal("6999.600"), 1),
         Decimal("6999.600"),
     )
+
+
+def test_a_held_ride_counts_its_converted_distance_once_approved():
+    journey, walker = a_member_on_a_journey()
+    team = db.session.get(Team, journey.team_id)
+    held = log(walker, 50, kind="cycle", duration_s=3600)  # 50 km/h: possible, unlikely
+    assert held.review_status == "held" and stored_counters(journey, walker)[0] == 0
+
+    activity_reviews.review(held.id, team, team.created_by, approve=True)
+
+    assert stored_counters(journey, walker)[0] == Decimal("16665.000")
+    event = db.session.scalar(select(TeamEvent).where(TeamEvent.kind == "activity_approved"))
+    assert event.data["counted_m"] == 16665.0
+    assert no_drift()
+
+
+def test_a_deleted_account_takes_back_what_its_rides_counted():
+    journey, walker = a_member_on_a_journey()
+    other = add_member(db.session.get(Team, journey.team_id)).user
+    log(other, 2)
+    log(walker, 12, kind="cycle")
+    log(walker, 1, kind="swim")
+    walker.deletion_due_at = utcnow() - timedelta(seconds=1)  # asked for a week ago
+    db.session.flush()
+
+    assert account_deletion.delete_account(walker.id) is True
+
+    db.session.expire_all()
+    assert db.session.get(Journey, journey.id).distance_m == Decimal("2000.000")
+    assert no_drift()
