@@ -22,6 +22,7 @@ from milequest.models.activity import KINDS
 from milequest.models.base import utcnow
 from milequest.services.achievements import badges
 from milequest.services.core import counters
+from milequest.services.teamwork import teams
 from milequest.services.walkers import account_deletion, walker_stats
 from milequest.services.walks import activities, activity_kinds, activity_reviews
 from tests.factories import add_member, log, make_journey, make_route, make_team
@@ -73,6 +74,8 @@ def test_the_table_has_every_kind_and_a_source_beside_every_converted_factor():
 
     assert tuple(table) == KINDS
     assert all(table[kind].factor == 1 for kind in ONE_TO_ONE)
+    for kind in table.values():  # what activities.count_factor, NUMERIC(5, 4), stores exactly
+        assert 0 < kind.factor < 10 and kind.factor == kind.factor.quantize(Decimal("0.0001"))
     converted = [k for k in table.values() if k.converted]
     assert {k.kind for k in converted} == {"cycle", "swim", "row"}
     for kind in converted:
@@ -276,3 +279,16 @@ def test_a_deleted_account_takes_back_what_its_rides_counted():
     db.session.expire_all()
     assert db.session.get(Journey, journey.id).distance_m == Decimal("2000.000")
     assert no_drift()
+
+
+def test_a_walk_for_a_team_left_cannot_become_a_kind_that_counts_more():
+    journey, walker = a_member_on_a_journey()
+    walked = log(walker, 2)
+    teams.leave_team(db.session.get(Team, journey.team_id), walker)
+
+    with pytest.raises(activities.ActivityInvalid) as refused:
+        edit(walked, "2", "swim")  # 6 km counted instead of 2
+    edit(walked, "2", "cycle")  # counts less: allowed
+
+    assert "not more" in refused.value.problems["distance"]
+    assert stored_counters(journey, walker)[0] == Decimal("666.600")

@@ -397,7 +397,7 @@ def _refuse_growth_for_teams_left(activity: Activity) -> None:
             raise ActivityInvalid(
                 {
                     "distance": "This walk counts for a team you have left: it can be made "
-                    "shorter or deleted, not longer. Log more distance as a new walk."
+                    "to count less or deleted, not more. Log more distance as a new walk."
                 }
             )
 
