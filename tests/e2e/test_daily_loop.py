@@ -140,6 +140,7 @@ def test_a_ride_is_logged_from_more_and_the_table_is_a_tap_away(browser, live_ur
     expect(page.locator("#team-event-list")).to_contain_text(
         "logged 12.0 km (cycle) · counts 4.0 km"
     )
+    page.goto(f"{live_url}/teams/{team.id}")  # a fresh form: "More" folded again
     page.locator("summary", has_text="More").click()
     page.get_by_role("link", name="How other activities count").click()
     expect(page.locator("#kind-cycle")).to_contain_text("10.0 km counts 3.3 km")
