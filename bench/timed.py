@@ -20,6 +20,7 @@ from bench.stats import percentile
 from milequest.extensions import db
 from milequest.lib import image_cleaning, photo_classifier
 from milequest.models import Journey, Membership, Route, User
+from milequest.models.activity import COUNTED_SQL
 from milequest.services.atlas import route_positions, routes
 from milequest.services.core import counters
 from milequest.services.gps_imports import imports
@@ -119,7 +120,7 @@ def reconcile() -> Rows:
 
 # The leaderboard as it would be without counters: SUM over the raw activities, same rule.
 _SUM_LEADERBOARD = text(f"""
-SELECT u.id, u.display_name, COALESCE(SUM(a.distance_m), 0) AS distance_m,
+SELECT u.id, u.display_name, COALESCE(SUM({COUNTED_SQL}), 0) AS distance_m,
        COUNT(DISTINCT a.activity_date) AS active_days
 FROM journeys j
 JOIN memberships cur ON cur.team_id = j.team_id AND cur.left_at IS NULL

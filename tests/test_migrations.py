@@ -72,3 +72,31 @@ def _teams_on_journeys(connection) -> tuple[int, int]:
         )
         teams.append(team)
     return teams[0], teams[1]
+
+
+def test_walks_before_0023_count_their_distance_and_a_downgrade_keeps_the_new_kinds(app):
+    with scratch_database("migration_0023") as (config, connection):
+        command.upgrade(config, "0021_steps")
+        user = connection.execute(
+            text(
+                "INSERT INTO users (email, display_name, password_hash)"
+                " VALUES ('a@b.c', 'A', '') RETURNING id"
+            )
+        ).scalar_one()
+        insert = text(f"""
+            INSERT INTO activities (user_id, client_id, kind, distance_m, activity_date,
+                                    created_at, updated_at)
+            VALUES ({user}, gen_random_uuid(), :kind, 1234.567, current_date, now(), now())
+        """)
+        connection.execute(insert, {"kind": "hike"})
+        command.upgrade(config, "0023_activity_kinds")
+        connection.execute(insert, {"kind": "cycle"})
+        counted = "SELECT kind, count_factor, round(distance_m * count_factor, 3) FROM activities"
+        after = [tuple(row) for row in connection.execute(text(f"{counted} ORDER BY id"))]
+        command.downgrade(config, "0021_steps")
+        kinds = connection.execute(text("SELECT kind FROM activities ORDER BY id")).scalars()
+        assert list(kinds) == ["hike", "other"]
+    assert [(kind, float(f), float(m)) for kind, f, m in after] == [
+        ("hike", 1.0, 1234.567),
+        ("cycle", 1.0, 1234.567),  # SQL written as the release before writes it: factor 1
+    ]

@@ -1,4 +1,4 @@
-"""The landing page and the walker's dashboard."""
+"""The landing page, the walker's dashboard and how each kind of activity counts."""
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from milequest.services.journeying import journeys
 from milequest.services.teamwork import teams
 from milequest.services.walkers import walker_stats
-from milequest.services.walks import activities
+from milequest.services.walks import activities, activity_kinds
 
 bp = Blueprint("pages", __name__)
 
@@ -27,4 +27,16 @@ def dashboard():
         teams=my_teams,
         progress=journeys.progress_bars(my_teams),
         stats=walker_stats.stats(current_user, activities.today_for(current_user)),
+    )
+
+
+@bp.get("/activity-kinds")
+def activity_kinds_table():
+    """The conversion table, with the source of each factor: for walkers and captains alike."""
+    units = current_user.units if current_user.is_authenticated else "km"
+    return render_template(
+        "pages/activity_kinds.html",
+        kinds=activity_kinds.table().values(),
+        units=units,
+        ten_m=10 * activities.METRES_PER[units],
     )

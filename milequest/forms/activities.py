@@ -28,6 +28,7 @@ from wtforms.widgets import TextInput
 from milequest.forms.base import Form
 from milequest.forms.filters import strip
 from milequest.models.activity import KINDS, MAX_STEPS
+from milequest.services.walks import activity_kinds
 from milequest.services.walks.activities import BACKDATE_DAYS, METRES_PER
 
 # Quick-pick distances per unit. Every unit's buttons are on the page; CSS shows the ones of
@@ -43,13 +44,6 @@ STEPS_PROBLEM = f"Enter 1 to {MAX_STEPS:,} steps."
 _DECIMAL_COMMA = """af az be bg bs ca cs da de el es et eu fi fo fr gl hr hu hy id is it ka kk ky
 lt lv mk nb nl nn no pl pt ro ru sk sl sq sr sv tr uk uz vi"""
 DECIMAL_COMMA_LANGUAGES = frozenset(_DECIMAL_COMMA.split())
-KIND_LABELS = {
-    "walk": "Walk",
-    "run": "Run",
-    "hike": "Hike",
-    "wheelchair": "Wheelchair",
-    "other": "Other",
-}
 
 
 def _uuid(form, field) -> None:
@@ -172,7 +166,7 @@ class ActivityForm(Form):
         render_kw={"inputmode": "numeric", "min": "1"},
     )
     kind = SelectField(
-        "Kind", choices=[SelectChoice(k, KIND_LABELS[k]) for k in KINDS], default="walk"
+        "Kind", choices=[SelectChoice(k, activity_kinds.label_of(k)) for k in KINDS], default="walk"
     )
     note = TextAreaField(
         "Note (optional)", filters=[strip], render_kw={"rows": 2, "maxlength": 500}

@@ -42,6 +42,16 @@ SPORT_KINDS = {
     "wheelchair": "wheelchair",
     "wheelchair_push_walk": "wheelchair",
     "wheelchair_push_run": "wheelchair",
+    # GPX <type> (Strava, Garmin), TCX Sport="Biking" and FIT sports
+    "cycling": "cycle",
+    "biking": "cycle",
+    "ride": "cycle",
+    "e_biking": "cycle",
+    "swimming": "swim",
+    "swim": "swim",
+    "open_water_swimming": "swim",
+    "rowing": "row",
+    "indoor_rowing": "row",
 }
 FIT_TIMER_EVENTS = ("start", "stop", "stop_all", "stop_disable", "stop_disable_all")
 NO_TIMES = "it has no times, so we cannot tell its date: log it by hand"

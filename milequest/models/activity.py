@@ -1,6 +1,8 @@
 """A walker's activity: belongs to the walker, counts for their teams' journeys.
 
 Distances are exact decimals (metres, to the millimetre) so that counters equal raw sums.
+What an activity counts is `counted_m`: its distance times the factor of its kind, frozen when it
+was logged (services/walks/activity_kinds.py); every counter sums that, never `distance_m`.
 """
 
 import uuid
@@ -22,19 +24,24 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.dialects.postgresql import UUID
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, deferred, mapped_column, relationship
 
 from milequest.extensions import Model
 from milequest.models.base import created_at_column, utcnow
 from milequest.models.user import User
 
-KINDS = ("walk", "run", "hike", "wheelchair", "other")
+KINDS = ("walk", "run", "hike", "wheelchair", "cycle", "swim", "row", "other")
 MAX_DISTANCE_M = 250_000
 MAX_STEPS = 100_000  # one walk logged in steps; its distance is steps times the stride
 Distance = Numeric(12, 3)
+Factor = Numeric(5, 4)
 DEVICE_SHARE = Decimal("0.02")
+# The distance an activity counts, to the millimetre (half away from zero, as PostgreSQL's
+# round does): the one formula, in SQL for every sum (`a` is the activities alias).
+COUNTED_SQL = "round(a.distance_m * a.count_factor, 3)"
 
 
 class ReviewStatus(StrEnum):
@@ -50,6 +57,7 @@ class Activity(Model):
     __table_args__ = (
         UniqueConstraint("user_id", "client_id", name="uq_activities_user_client"),
         CheckConstraint(f"kind IN {KINDS}", name="kind"),
+        CheckConstraint("count_factor > 0", name="count_factor"),
         CheckConstraint(f"distance_m > 0 AND distance_m <= {MAX_DISTANCE_M}", name="distance"),
         CheckConstraint("duration_s IS NULL OR duration_s > 0", name="duration"),
         CheckConstraint(f"steps IS NULL OR steps BETWEEN 1 AND {MAX_STEPS}", name="steps"),
@@ -64,6 +72,11 @@ class Activity(Model):
     client_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     kind: Mapped[str] = mapped_column(String(12))
     distance_m: Mapped[Decimal] = mapped_column(Distance)
+    # The kind's factor when it was logged (1 for the release before's rows and writes).
+    count_factor: Mapped[Decimal] = mapped_column(Factor, default=Decimal(1), server_default="1")
+    counted_m: Mapped[Decimal] = column_property(
+        func.round(distance_m * count_factor, 3), deferred=False
+    )
     activity_date: Mapped[date] = mapped_column(Date)
     duration_s: Mapped[int | None] = mapped_column(Integer)
     # The steps the walker logged, when they logged steps (distance_m is then steps x stride).

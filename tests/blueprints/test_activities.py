@@ -187,7 +187,7 @@ def test_a_number_the_walker_typed_is_shown_back_as_typed(client):
     walker, _team, _journey = walker_on_a_journey()
     sign_in_as(client, walker)
 
-    page = post_form(client, "/activities/", form(distance="2,5", kind="swim")).get_data(
+    page = post_form(client, "/activities/", form(distance="2,5", kind="skydive")).get_data(
         as_text=True
     )
 

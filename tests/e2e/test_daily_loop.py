@@ -119,3 +119,30 @@ def test_after_a_refused_then_saved_walk_the_answer_opens_at_its_top(browser, li
     expect(page.locator("#flashes")).to_contain_text("Logged 3 km")
     page.wait_for_function("() => window.scrollY === 0")
     context.close()
+
+
+@pytest.mark.committing
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-js"])
+def test_a_ride_is_logged_from_more_and_the_table_is_a_tap_away(browser, live_url, javascript):
+    team, context, page = a_captain_on_a_journey(browser, live_url, javascript)
+    page.goto(f"{live_url}/teams/{team.id}")
+    assert_on_first_screen(page, page.get_by_role("button", name="Log it"))
+
+    page.get_by_label("Distance").fill("12")
+    page.locator("summary", has_text="More").click()
+    page.get_by_label("Kind").select_option("cycle")
+    table_link = page.get_by_role("link", name="How other activities count")
+    box = table_link.bounding_box()
+    assert box and box["height"] >= 44 and box["width"] >= 44
+    page.get_by_role("button", name="Log it").click()
+
+    expect(page.locator("#journey-progress")).to_contain_text("4.0 km of")
+    expect(page.locator("#team-event-list")).to_contain_text(
+        "logged 12.0 km (cycle) · counts 4.0 km"
+    )
+    page.goto(f"{live_url}/teams/{team.id}")  # a fresh form: "More" folded again
+    page.locator("summary", has_text="More").click()
+    page.get_by_role("link", name="How other activities count").click()
+    expect(page.locator("#kind-cycle")).to_contain_text("10.0 km counts 3.3 km")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    context.close()

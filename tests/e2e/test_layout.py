@@ -5,7 +5,16 @@ from playwright.sync_api import expect
 
 from tests.e2e.sessions import log_in
 
-PUBLIC_PAGES = ["/", "/signup", "/login", "/reset", "/signup/check-email", "/verify/bad", "/nope"]
+PUBLIC_PAGES = [
+    "/",
+    "/signup",
+    "/login",
+    "/reset",
+    "/signup/check-email",
+    "/verify/bad",
+    "/nope",
+    "/activity-kinds",
+]
 ACCOUNT_PAGES = ["/dashboard", "/profile", "/dev/mail/", "/imports/"]
 
 

@@ -16,6 +16,7 @@ def test_a_fit_ride_splits_into_spans_at_its_timer_stops():
     (ride,) = read("2015-10-13-08-43-15.fit")  # 13 timer events: 6 recorded spans
 
     assert isinstance(ride, Recording) and len(ride.spans) == 6
+    assert ride.kind == "cycle"  # the file's sport: cycling
     assert ride.file_distance_m == 11536.43
     assert ride.started_at == datetime(2015, 10, 13, 15, 43, 15, tzinfo=UTC)
 
@@ -38,7 +39,7 @@ def test_each_fit_session_is_an_activity_and_a_transition_is_skipped():
         "SkippedTrack",
         "Recording",
     ]
-    assert [f.kind for f in found if isinstance(f, Recording)] == ["other", "other", "run"]
+    assert [f.kind for f in found if isinstance(f, Recording)] == ["swim", "cycle", "run"]
 
 
 def test_an_undated_track_is_skipped_with_its_reason_and_the_others_are_read():
@@ -53,3 +54,22 @@ def test_a_gpx_track_keeps_its_segments_as_spans():
     (track,) = read("garmin-forerunner-10-output.gpx")
 
     assert [len(span) for span in track.spans] == [2, 126, 5, 30, 37, 71, 243]
+
+
+def test_a_ride_or_swim_named_in_a_gpx_or_tcx_file_gets_its_kind():
+    """The same real files, with the sport a Garmin or Strava export writes for a ride or swim
+    (<type> is GPX 1.1's, as those exports are: GPX 1.0 has no such element)."""
+    gpx = (
+        real.sample("garmin-forerunner-10-output.gpx")
+        .replace(b'<gpx version="1.0"', b'<gpx version="1.1"', 1)
+        .replace(b"<trk>", b"<trk><type>cycling</type>", 1)
+    )
+    tcx = real.sample("2_activities_2_tracks_many_laps_trackpoints.tcx")
+
+    (ride,) = gps_files.read_file("ride.gpx", gpx)
+    first, second = gps_files.read_file("swim.tcx", tcx.replace(b'"Running"', b'"Swimming"'))
+    biked = gps_files.read_file("ride.tcx", tcx.replace(b'"Running"', b'"Biking"'))
+
+    assert ride.kind == "cycle"
+    assert (first.kind, second.kind) == ("swim", "swim")
+    assert [b.kind for b in biked] == ["cycle", "cycle"]

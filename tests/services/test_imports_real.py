@@ -72,6 +72,8 @@ def test_a_fit_ride_is_not_credited_the_straight_lines_across_its_pauses(app, re
 
     (ride,) = imported(walker)
     assert job.status == "imported"
+    assert ride.kind == "cycle"
+    assert ride.counted_m == (ride.distance_m * Decimal("0.3333")).quantize(Decimal("0.001"))
     assert abs(float(ride.distance_m) - real.spans_length_m(spans)) < 1
     assert real.joined_length_m(spans) - float(ride.distance_m) > 1600  # the pauses' lines
     assert ride.device_distance_m == Decimal("78940.550")
@@ -115,7 +117,7 @@ def test_a_fit_with_several_sessions_becomes_one_activity_per_sport(app, recorde
 
     job = run(walker, name)
 
-    assert [a.kind for a in imported(walker)] == ["other", "other", "run"]
+    assert [a.kind for a in imported(walker)] == ["swim", "cycle", "run"]
     assert job.message.splitlines()[0] == "3 activities imported; 2 tracks not imported."
     assert (
         "Session 2 (transition) of 27 May 2018: skipped: "

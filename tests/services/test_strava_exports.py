@@ -18,7 +18,7 @@ from tests.services.test_imports import run
 from tests.strava_export import ACTIVITIES, HEADER, SAMPLES, strava_export
 
 EXPECTED = {  # filename -> (title, kind)
-    "1001.gpx": ("Round Višnjan, by car", "other"),  # a ride: the walker's history, not a walk
+    "1001.gpx": ("Round Višnjan, by car", "cycle"),  # listed as a ride: counts a third
     "1002.fit": ("Fenix walk, with a comma", "walk"),
     "1003.fit": ("Fenix run", "run"),
     "1004.tcx": ("Paddle", "other"),
@@ -130,8 +130,17 @@ def test_a_zip_without_activities_csv_is_an_ordinary_zip(app):
 
 
 def test_strava_types_become_our_kinds():
-    kinds = {t: strava_exports.kind_of(t) for t in ("Walk", "Trail Run", "Hike", "E-Bike Ride")}
-    assert kinds == {"Walk": "walk", "Trail Run": "run", "Hike": "hike", "E-Bike Ride": "other"}
+    types = ("Walk", "Trail Run", "Hike", "E-Bike Ride", "Swim", "Rowing", "Kayaking")
+    kinds = {t: strava_exports.kind_of(t) for t in types}
+    assert kinds == {
+        "Walk": "walk",
+        "Trail Run": "run",
+        "Hike": "hike",
+        "E-Bike Ride": "cycle",
+        "Swim": "swim",
+        "Rowing": "row",
+        "Kayaking": "other",  # no published factor for a paddled distance yet
+    }
     assert len(ACTIVITIES) == 5  # one of them (the gym session) has no file and is not imported
 
 

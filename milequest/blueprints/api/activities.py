@@ -192,6 +192,8 @@ def activity_json(activity) -> dict:
         "client_id": str(activity.client_id),
         "kind": activity.kind,
         "distance_m": float(activity.distance_m),
+        "counted_m": float(activity.counted_m),
+        "count_factor": float(activity.count_factor),
         "activity_date": activity.activity_date.isoformat(),
         "duration_s": activity.duration_s,
         "steps": activity.steps,

@@ -155,6 +155,11 @@ class Activity(Resource):
     activity_date: date
     duration_s: int | None
     steps: int | None = Field(description="When logged in steps (distance_m: steps x stride)")
+    counted_m: float = Field(
+        description="What it counts for journeys, goals and badges: distance_m times the "
+        "factor of its kind when it was logged (1 for walk, run, hike, wheelchair, other)"
+    )
+    count_factor: float
     note: str
     source: str
     review_status: Literal["ok", "held", "rejected"]
@@ -266,7 +271,11 @@ class ActivityIn(BaseModel):
         "stride each (their profile; 0.76 m if unset).",
     )
     activity_date: Scalar = Field(None, description="YYYY-MM-DD; default: today.")
-    kind: Scalar = Field(None, description="walk, run, hike, wheelchair or other (default walk)")
+    kind: Scalar = Field(
+        None,
+        description="walk, run, hike, wheelchair, cycle, swim, row or other (default walk); "
+        "see /activity-kinds for what each counts",
+    )
     duration_minutes: Scalar = None
     note: str | None = None
     client_id: str | None = Field(

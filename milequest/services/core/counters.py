@@ -22,7 +22,7 @@ from sqlalchemy import select, text
 
 from milequest.extensions import db
 from milequest.models import Activity, Journey
-from milequest.models.activity import ReviewStatus
+from milequest.models.activity import COUNTED_SQL, ReviewStatus
 
 CREDIT_RULE = """
     a.review_status = 'ok'
@@ -160,16 +160,25 @@ def teams_of(activity: Activity, *, review_status: str | None = None) -> set[int
     return set(db.session.scalars(select(Journey.team_id).where(Journey.id.in_(journey_ids))))
 
 
-def apply_activity(activity: Activity, delta_m: Decimal) -> list[Credit]:
-    """`apply` with the activity's own facts: what logging, editing, reviewing it moves."""
+def apply_activity(activity: Activity, sign: int) -> list[Credit]:
+    """`apply` with the activity's own facts and counted distance: +1 counts it, -1 takes it
+    back (logging, editing, reviewing, deleting)."""
     return apply(
         activity.user_id,
         activity.activity_date,
         activity.created_at,
-        Decimal(delta_m),
+        sign * counted_m(activity),
         activity.review_status,
         activity.counts_for_journeys,
     )
+
+
+def counted_m(activity: Activity) -> Decimal:
+    """What the activity's current row counts, from the database (the one formula)."""
+    db.session.flush()
+    return db.session.execute(
+        select(Activity.counted_m).where(Activity.id == activity.id)
+    ).scalar_one()
 
 
 def apply(
@@ -208,7 +217,7 @@ def _add_to_member(keys: dict) -> None:
 
 _WALKER_DRIFT = text(f"""
     WITH e AS (
-        SELECT j.id AS journey_id, a.activity_date AS day, SUM(a.distance_m) AS distance_m
+        SELECT j.id AS journey_id, a.activity_date AS day, SUM({COUNTED_SQL}) AS distance_m
         FROM activities a JOIN journeys j ON j.id = ANY(:journey_ids)
         WHERE a.user_id = :user_id AND {CREDIT_RULE}
         GROUP BY 1, 2
@@ -242,7 +251,7 @@ def resync(user_id: int, journey_ids: Sequence[int]) -> list[Credit]:
 
 # Every counter as the raw activities say it should be, compared with what is stored.
 _EXPECTED_DAYS = f"""
-    SELECT j.id AS journey_id, a.user_id, a.activity_date AS day, SUM(a.distance_m) AS distance_m
+    SELECT j.id AS journey_id, a.user_id, a.activity_date AS day, SUM({COUNTED_SQL}) AS distance_m
     FROM activities a
     -- A join, not `j.team_id IN (SELECT ... WHERE user_id = a.user_id)`: that correlated
     -- subquery cannot become a join, and over 2 M activities the plan never finished.
@@ -279,9 +288,9 @@ _DRIFT = {
         FROM journeys j LEFT JOIN e ON e.journey_id = j.id
         WHERE COALESCE(e.distance_m, 0) <> j.distance_m
     """,
-    "walker_days": """
-        WITH e AS (SELECT user_id, activity_date AS day, SUM(distance_m) AS distance_m
-                   FROM activities WHERE review_status = 'ok' GROUP BY 1, 2)
+    "walker_days": f"""
+        WITH e AS (SELECT user_id, activity_date AS day, SUM({COUNTED_SQL}) AS distance_m
+                   FROM activities a WHERE review_status = 'ok' GROUP BY 1, 2)
         SELECT user_id, day, COALESCE(e.distance_m, 0) - COALESCE(s.distance_m, 0) AS delta
         FROM e FULL JOIN walker_days s USING (user_id, day)
         WHERE COALESCE(e.distance_m, 0) <> COALESCE(s.distance_m, 0)

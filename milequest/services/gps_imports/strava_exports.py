@@ -44,6 +44,17 @@ STRAVA_KINDS = {
     "hike": "hike",
     "snowshoe": "hike",
     "wheelchair": "wheelchair",
+    "ride": "cycle",
+    "virtualride": "cycle",
+    "e-bikeride": "cycle",
+    "ebikeride": "cycle",
+    "mountainbikeride": "cycle",
+    "gravelride": "cycle",
+    "velomobile": "cycle",
+    "handcycle": "cycle",
+    "swim": "swim",
+    "rowing": "row",
+    "virtualrow": "row",
 }
 
 

@@ -8,13 +8,14 @@ from sqlalchemy import select, text
 
 from milequest.extensions import db
 from milequest.models import Journey, Membership, Team, User
+from milequest.models.activity import COUNTED_SQL
 from milequest.models.journey import JourneyStatus
 from milequest.models.team import Role
 
 PACE_DAYS = 28
 
-_COUNTED_SINCE = text("""
-SELECT coalesce(sum(a.distance_m), 0) FROM activities a
+_COUNTED_SINCE = text(f"""
+SELECT coalesce(sum({COUNTED_SQL}), 0) FROM activities a
 WHERE a.review_status = 'ok' AND a.activity_date BETWEEN :since AND :today
   AND EXISTS (
       SELECT 1 FROM memberships m

@@ -13,7 +13,6 @@ team log's append locks in team-id order: the order ARCHITECTURE.md gives.
 """
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from flask import url_for
 from sqlalchemy import delete, exists, func, select, update
@@ -126,7 +125,7 @@ def _remove_activities(user: User) -> set[int]:
     credited: set[int] = set()
     owned = select(Activity).where(Activity.user_id == user.id).order_by(Activity.id)
     for activity in db.session.scalars(owned.with_for_update(of=Activity)).all():
-        for credit in counters.apply_activity(activity, -Decimal(activity.distance_m)):
+        for credit in counters.apply_activity(activity, -1):
             credited.add(credit.team_id)
         db.session.delete(activity)  # its photos' files go once committed (gallery.photos)
     db.session.flush()

@@ -26,7 +26,7 @@ from milequest.services.achievements import badges
 from milequest.services.core import counters, team_access, team_events
 from milequest.services.core.commit_hooks import after_commit
 from milequest.services.journeying import journeys
-from milequest.services.walks import plausibility
+from milequest.services.walks import activity_kinds, plausibility
 
 MILLIMETRE = Decimal("0.001")
 METRES_PER = {"km": Decimal(1000), "mi": Decimal("1609.344")}
@@ -40,7 +40,16 @@ HISTORY_FROM = date(1990, 1, 1)
 NOTE_MAX = 500
 MAX_DURATION_S = 7 * 24 * 3600
 # Fastest plausible average speed per kind, in km/h.
-MAX_SPEED_KMH = {"walk": 12, "hike": 12, "run": 30, "wheelchair": 40, "other": 60}
+MAX_SPEED_KMH = {
+    "walk": 12,
+    "hike": 12,
+    "run": 30,
+    "wheelchair": 40,
+    "cycle": 80,
+    "swim": 10,
+    "row": 30,
+    "other": 60,
+}
 
 
 class ActivityGone(Refused, LookupError):
@@ -103,6 +112,9 @@ def check(
         problems["activity_date"] = f"Activities can be logged up to {backdate_days} days back."
     if data.kind not in KINDS:
         problems["kind"] = "Choose what kind of activity it was."
+    elif data.steps is not None and not activity_kinds.takes_steps(data.kind):
+        label = activity_kinds.label_of(data.kind).lower()
+        problems["kind"] = f"Steps are for activities on foot: log a {label} in km or miles."
     if data.duration_s is not None and data.duration_s <= 0:
         problems["duration"] = "Enter a duration above 0, or leave it empty."
     elif data.duration_s is not None and data.duration_s > MAX_DURATION_S:
@@ -151,6 +163,7 @@ def log_activity(
             client_id=client_id,
             kind=data.kind,
             distance_m=data.distance_m,
+            count_factor=activity_kinds.factor_of(data.kind),
             activity_date=data.activity_date,
             duration_s=data.duration_s,
             note=data.note.strip(),
@@ -170,7 +183,7 @@ def log_activity(
         assert parallel is not None  # the row that took our client id
         return parallel, False
     activity = db.session.get_one(Activity, inserted)
-    credits = _count(activity, activity.distance_m)
+    credits = _count(activity, +1)
     credited = {c.team_id for c in credits}
     earned = badges.recompute(walker.id) if activity.review_status == ReviewStatus.OK else []
     for team_id in sorted(credited | badges.teams_to_tell(walker.id, earned)):  # team order
@@ -183,6 +196,7 @@ def log_activity(
                 distance_m=float(activity.distance_m),
                 activity_kind=activity.kind,
                 **_steps_said(activity),
+                **activity_kinds.counted_said(activity),
             )
         badges.tell_team(team_id, walker, earned)
     journeys.announce_credits(credits, walker)
@@ -212,16 +226,22 @@ def edit_activity(activity: Activity, data: ActivityInput, today: date) -> Activ
     """Change an activity, moving the counters from its current row. Raises ActivityGone.
 
     History stays history, whatever its new date: it was never counted for a journey.
+    The activity keeps the factor it was logged with while its kind stays; a new kind counts
+    with that kind's factor of today.
     """
     data = _to_millimetres(data)
     activity = _lock(activity)
     history = not activity.counts_for_journeys
     check(data, today, imported=activity.source == "import", history=history)
-    if data.distance_m > activity.distance_m:
+    factor = activity.count_factor
+    if data.kind != activity.kind:
+        factor = activity_kinds.factor_of(data.kind)
+    if data.distance_m * factor > activity.distance_m * activity.count_factor:
         _refuse_growth_for_teams_left(activity)
     counters.lock_journeys(_credited(activity) | _credited(activity, data.activity_date))
-    taken_back = _count(activity, -activity.distance_m)
+    taken_back = _count(activity, -1)
     activity.distance_m, activity.activity_date = data.distance_m, data.activity_date
+    activity.count_factor = factor
     activity.kind, activity.duration_s, activity.note = (
         data.kind,
         data.duration_s,
@@ -238,7 +258,8 @@ def edit_activity(activity: Activity, data: ActivityInput, today: date) -> Activ
         activity.review_status = ReviewStatus.HELD
         activity.review_reason = " ".join(held_because)
     db.session.flush()
-    credits = _count(activity, activity.distance_m)
+    db.session.expire(activity, ["counted_m"])  # computed from the columns just changed
+    credits = _count(activity, +1)
     _tell_teams(taken_back + credits, activity, badges.recompute(activity.user_id))
     journeys.announce_credits(credits, activity.user)
     return activity
@@ -247,7 +268,7 @@ def edit_activity(activity: Activity, data: ActivityInput, today: date) -> Activ
 def delete_activity(activity: Activity) -> None:
     """Delete an activity and take back what it counted, once. Raises ActivityGone."""
     activity = _lock(activity)
-    taken_back = _count(activity, -activity.distance_m)
+    taken_back = _count(activity, -1)
     _tell_teams(taken_back, activity, badges.recompute(activity.user_id))
     db.session.delete(activity)
     db.session.flush()
@@ -263,6 +284,7 @@ CSV_COLUMNS = (
     "status",
     "logged_at",
     "counts_for_journeys",  # false for history
+    "counted_m",  # distance_m times the factor of its kind when it was logged
 )
 
 
@@ -306,6 +328,7 @@ def csv_rows(walker: User) -> Iterator[tuple]:
             a.review_status,
             a.created_at.isoformat(),
             str(a.counts_for_journeys).lower(),
+            a.counted_m,
         )
 
 
@@ -374,7 +397,7 @@ def _refuse_growth_for_teams_left(activity: Activity) -> None:
             raise ActivityInvalid(
                 {
                     "distance": "This walk counts for a team you have left: it can be made "
-                    "shorter or deleted, not longer. Log more distance as a new walk."
+                    "to count less or deleted, not more. Log more distance as a new walk."
                 }
             )
 
@@ -392,5 +415,5 @@ def _tell_teams(
         badges.tell_team(team_id, walker, earned)
 
 
-def _count(activity: Activity, delta_m: Decimal) -> list[counters.Credit]:
-    return counters.apply_activity(activity, delta_m)
+def _count(activity: Activity, sign: int) -> list[counters.Credit]:
+    return counters.apply_activity(activity, sign)

@@ -14,6 +14,7 @@ from milequest.refusals import Refused
 from milequest.services.achievements import badges
 from milequest.services.core import counters, team_events
 from milequest.services.journeying import journeys
+from milequest.services.walks import activity_kinds
 
 # The counting rule, applied to held activities as if they were "ok".
 _HELD_FOR_TEAM = text(f"""
@@ -74,7 +75,7 @@ def review(activity_id: int, team: Team, captain: User, approve: bool) -> Activi
     credits: list[counters.Credit] = []
     earned: list[badges.Earned] = []
     if approve:  # the walk now counts in the walker's own days: badges may follow
-        credits = counters.apply_activity(activity, activity.distance_m)
+        credits = counters.apply_activity(activity, +1)
         earned = badges.recompute(activity.user_id)
     for team_id in sorted(team_ids | badges.teams_to_tell(activity.user_id, earned)):
         if team_id in team_ids:
@@ -86,6 +87,7 @@ def review(activity_id: int, team: Team, captain: User, approve: bool) -> Activi
                 activity_id=activity.id,
                 distance_m=float(activity.distance_m),
                 activity_kind=activity.kind,
+                **activity_kinds.counted_said(activity),
             )
         badges.tell_team(team_id, activity.user, earned)
     journeys.announce_credits(credits, activity.user)

@@ -16,7 +16,16 @@ from milequest.models.activity import ReviewStatus
 from milequest.services.walks import tracks
 
 # Fastest believable average speed per kind, in km/h; above it an activity is held.
-HOLD_SPEED_KMH = {"walk": 8, "hike": 8, "run": 22, "wheelchair": 25, "other": 45}
+HOLD_SPEED_KMH = {
+    "walk": 8,
+    "hike": 8,
+    "run": 22,
+    "wheelchair": 25,
+    "cycle": 45,
+    "swim": 7,
+    "row": 22,
+    "other": 45,
+}
 JUMP_M = 1000  # a gap between consecutive points longer than this may be a jump
 JUMP_SPEED_FACTOR = 1.5
 
