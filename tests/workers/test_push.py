@@ -1,0 +1,126 @@
+"""Push on real workers and the real Redis broker, including a worker killed mid-batch.
+
+The push service is tests/push_service.py (VAPID checked, payload decrypted), on a free port.
+"""
+
+import signal
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from milequest.extensions import db
+from milequest.models import Notification, PushMessage
+from milequest.services.notifications import (
+    delivery,
+    preferences,
+    push_delivery,
+    push_subscriptions,
+)
+from tests.factories import add_member, log, make_journey, make_team
+from tests.helpers import wait_for
+from tests.workers.test_photos import start_worker, stop
+
+
+def a_team_with_devices_past_a_milestone(push_service, members: int):
+    """`members` + 1 walkers, no quiet hours, a device each; the milestone is committed."""
+    team = make_team()
+    make_journey(team)
+    walkers = [team.created_by] + [add_member(team).user for _ in range(members)]
+    devices = {}
+    for walker in walkers:
+        preferences.save(walker.id, preferences.choices_of(walker.id).wants, None, None, 3)
+        device = push_service.new_device()
+        keys = device.info["keys"]
+        push_subscriptions.subscribe(walker.id, device.endpoint, keys["p256dh"], keys["auth"], "")
+        devices[walker.id] = device.endpoint
+    log(walkers[1], 6)
+    db.session.commit()  # queues the event's notifications on the broker
+    return team, devices
+
+
+def pushed_per_device(push_service) -> Counter:
+    return Counter(message.endpoint for message in push_service.received())
+
+
+def handed_over() -> int:
+    db.session.rollback()  # see what the workers committed
+    return db.session.scalar(select(func.count(func.distinct(PushMessage.notification_id))))
+
+
+def vapid_settings(app) -> dict[str, str]:
+    return {
+        key: app.config[key] for key in ("VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY", "VAPID_SUBJECT")
+    }
+
+
+@pytest.mark.committing
+def test_a_milestone_reaches_every_members_device_through_a_real_worker(
+    app, celery_worker, push_service
+):
+    _team, devices = a_team_with_devices_past_a_milestone(push_service, members=2)
+
+    everyone = set(devices.values())
+    assert wait_for(lambda: set(pushed_per_device(push_service)) == everyone, timeout_s=60)
+    assert set(pushed_per_device(push_service).values()) == {1}
+    assert {m.payload["title"] for m in push_service.received()} == {
+        db.session.scalar(
+            select(Notification.title).where(Notification.kind == "milestone").limit(1)
+        )
+    }
+
+
+@pytest.mark.slow  # real `celery worker` processes
+@pytest.mark.committing
+def test_a_worker_killed_mid_batch_leaves_each_push_delivered_exactly_once(
+    app, tmp_path, push_service
+):
+    _team, devices = a_team_with_devices_past_a_milestone(push_service, members=5)
+    keys = vapid_settings(app)
+
+    # Each delivery pauses after writing its push messages, before its commit: the worker is
+    # killed with some hand-overs committed and one written but not committed.
+    doomed_log = tmp_path / "doomed.log"
+    doomed = start_worker(
+        app, doomed_log, queues="notifications", NOTIFICATION_DELIVERY_DELAY_S="1", **keys
+    )
+    try:
+        assert wait_for(lambda: handed_over() >= 2, timeout_s=90), doomed_log.read_text()
+    finally:
+        stop(doomed, signal.SIGKILL)
+    assert doomed.returncode == -signal.SIGKILL
+    done_before = handed_over()
+    assert 2 <= done_before < len(devices)
+    assert push_service.received() == []  # nothing served the push queue yet
+    # As beat's sweeps would: what is due, and what was handed over but never sent.
+    for notification_id in delivery.due_ids():
+        delivery.enqueue(notification_id)
+    for message_id in push_delivery.unsent_ids(older_than=timedelta(0)):
+        push_delivery.enqueue(message_id)
+
+    short = (
+        '{"visibility_timeout": 1, "unacked_restore_interval": 1, "unacked_restore_throttle": 1}'
+    )
+    rescuer_log = tmp_path / "rescuer.log"
+    rescuer = start_worker(
+        app,
+        rescuer_log,
+        queues="notifications,push",
+        CELERY__broker_transport_options=short,
+        **keys,
+    )
+    try:
+        everyone = set(devices.values())
+        finished = wait_for(lambda: set(pushed_per_device(push_service)) == everyone, timeout_s=90)
+        assert finished, (pushed_per_device(push_service), rescuer_log.read_text())
+        wait_for(lambda: False, timeout_s=3)  # time for any duplicate push to show
+    finally:
+        stop(rescuer)
+
+    assert pushed_per_device(push_service) == Counter({endpoint: 1 for endpoint in everyone})
+    assert push_service.refused == []
+    db.session.rollback()
+    sent = select(func.count()).select_from(PushMessage).where(PushMessage.sent_at.is_not(None))
+    assert db.session.scalar(sent) == len(devices)
+    assert db.session.scalar(select(func.count()).select_from(PushMessage)) == len(devices)
