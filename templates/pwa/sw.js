@@ -88,9 +88,10 @@ self.addEventListener("notificationclick", function (event) {
   const url = target.origin === self.location.origin ? target.href : self.location.origin + "/";
   event.waitUntil(self.clients.matchAll({ type: "window" }).then(function (windows) {
     if (!windows.length) return self.clients.openWindow(url);
-    return windows[0].focus().then(function (client) {
-      return client.navigate(url);
-    }).catch(function () { return self.clients.openWindow(url); });
+    return Promise.all([
+      windows[0].focus().catch(function () { /* focus refused: the page opens all the same */ }),
+      windows[0].navigate(url)
+    ]).catch(function () { return self.clients.openWindow(url); });
   }));
 });
 
