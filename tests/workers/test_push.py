@@ -11,14 +11,17 @@ import pytest
 from sqlalchemy import func, select
 
 from milequest.extensions import db
+from milequest.lib.web_push import PushFailed
 from milequest.models import Notification, PushMessage
+from milequest.models.notification import NotificationKind
 from milequest.services.notifications import (
     delivery,
+    inbox,
     preferences,
     push_delivery,
     push_subscriptions,
 )
-from tests.factories import add_member, log, make_journey, make_team
+from tests.factories import add_member, log, make_journey, make_team, make_user
 from tests.helpers import wait_for
 from tests.workers.test_photos import start_worker, stop
 
@@ -38,6 +41,19 @@ def a_team_with_devices_past_a_milestone(push_service, members: int):
     log(walkers[1], 6)
     db.session.commit()  # queues the event's notifications on the broker
     return team, devices
+
+
+def a_walker_with_a_push_handed_over(push_service):
+    """A captain with a device, whose notification is handed over (in the test's transaction)."""
+    walker = make_user()
+    preferences.save(walker.id, preferences.choices_of(walker.id).wants, None, None, 3)
+    device = push_service.new_device()
+    keys = device.info["keys"]
+    push_subscriptions.subscribe(walker.id, device.endpoint, keys["p256dh"], keys["auth"], "")
+    team = make_team(walker)
+    draft = inbox.Draft(NotificationKind.MILESTONE, "t", "Reached Perth", f"/teams/{team.id}")
+    delivery.deliver(inbox.create(walker, draft))
+    return team, {walker.id: device.endpoint}
 
 
 def pushed_per_device(push_service) -> Counter:
@@ -124,3 +140,22 @@ def test_a_worker_killed_mid_batch_leaves_each_push_delivered_exactly_once(
     sent = select(func.count()).select_from(PushMessage).where(PushMessage.sent_at.is_not(None))
     assert db.session.scalar(sent) == len(devices)
     assert db.session.scalar(select(func.count()).select_from(PushMessage)) == len(devices)
+
+
+def test_a_push_service_failure_keeps_the_attempt_for_the_retry(app, push_service):
+    from workers.push import send_push
+
+    _team, devices = a_walker_with_a_push_handed_over(push_service)
+    [endpoint] = devices.values()
+    push_service.answer(endpoint, 500)
+    [message_id] = db.session.scalars(select(PushMessage.id)).all()
+
+    with pytest.raises(PushFailed):
+        send_push(message_id)  # called directly, the retry raises the failure itself
+
+    db.session.expire_all()
+    message = db.session.get(PushMessage, message_id)
+    assert message.attempts == 1 and message.sent_at is None and "500" in message.last_error
+    push_service.answers.clear()
+    assert send_push(message_id) is True
+    assert len(push_service.received(endpoint)) == 1
