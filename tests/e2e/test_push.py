@@ -142,3 +142,43 @@ def test_a_push_from_chromium_is_shown_and_its_click_opens_the_team_page(
     expect(page).to_have_url(f"{live_url}/teams/{team.id}")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Loch Walkers")
     assert page.evaluate(NOTIFICATIONS) == []  # the click closed it
+
+
+def test_without_permission_the_walker_is_told_and_nothing_is_stored(
+    browser, live_url, push_service
+):
+    walker = make_user()
+    db.session.commit()
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    context.add_init_script(
+        f"({FAKE_SUBSCRIBE})({json.dumps(push_service.origin + '/push/chromium')})"
+    )
+    page = context.new_page()
+    log_in(page, live_url, walker.email)
+    page.evaluate("() => navigator.serviceWorker.ready")
+    page.goto(f"{live_url}/profile")
+
+    page.get_by_role("button", name="Turn on notifications on this device").click()
+
+    expect(page.locator("[data-push-status]")).to_contain_text("blocked for this site")
+    assert push_subscriptions.devices(walker.id) == []
+
+
+def test_without_javascript_devices_are_listed_and_removed(
+    phone_without_js, live_url, push_service
+):
+    walker = make_user()
+    device = push_service.new_device()
+    keys = device.info["keys"]
+    push_subscriptions.subscribe(walker.id, device.endpoint, keys["p256dh"], keys["auth"], "")
+    db.session.commit()
+    page = phone_without_js
+    log_in(page, live_url, walker.email)
+    page.goto(f"{live_url}/profile")
+    expect(page.get_by_role("button", name="Turn on notifications on this device")).to_be_hidden()
+
+    page.locator("#push-devices").get_by_role("button", name="Remove").click()
+
+    expect(page.locator("#push-devices")).to_contain_text("No device gets notifications yet.")
+    db.session.rollback()
+    assert push_subscriptions.devices(walker.id) == []
