@@ -83,6 +83,20 @@ def registration_id(cdp, page) -> str:
     return registrations[0]["registrationId"]
 
 
+def on_the_profile(browser, live_url: str, push_service, walker, permissions: list[str]):
+    """A phone logged in as `walker`, its service worker in control, on the profile page."""
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    context.grant_permissions(permissions, origin=live_url)
+    context.add_init_script(
+        f"({FAKE_SUBSCRIBE})({json.dumps(push_service.origin + '/push/chromium')})"
+    )
+    page = context.new_page()
+    log_in(page, live_url, walker.email)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.goto(f"{live_url}/profile")
+    return page
+
+
 def test_a_push_from_chromium_is_shown_and_its_click_opens_the_team_page(
     app, browser, live_url, push_service, celery_worker
 ):
@@ -90,16 +104,7 @@ def test_a_push_from_chromium_is_shown_and_its_click_opens_the_team_page(
     team = make_team(walker, name="Loch Walkers")
     preferences.save(walker.id, preferences.choices_of(walker.id).wants, None, None, 3)
     db.session.commit()
-    context = browser.new_context(viewport={"width": 360, "height": 740})
-    context.grant_permissions(["notifications"], origin=live_url)
-    context.add_init_script(
-        f"({FAKE_SUBSCRIBE})({json.dumps(push_service.origin + '/push/chromium')})"
-    )
-    page = context.new_page()
-    log_in(page, live_url, walker.email)
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-
-    page.goto(f"{live_url}/profile")
+    page = on_the_profile(browser, live_url, push_service, walker, permissions=["notifications"])
     page.get_by_role("button", name="Turn on notifications on this device").click()
     expect(page.locator("#push-devices .session-item")).to_have_count(1)  # listed on reload
     device, made = device_made_in_the_page(page)
@@ -121,7 +126,7 @@ def test_a_push_from_chromium_is_shown_and_its_click_opens_the_team_page(
     assert wait_for(lambda: push_service.received(device.endpoint), timeout_s=60)
     [message] = push_service.received(device.endpoint)
 
-    cdp = context.new_cdp_session(page)
+    cdp = page.context.new_cdp_session(page)
     cdp.send(
         "ServiceWorker.deliverPushMessage",
         {
@@ -137,7 +142,7 @@ def test_a_push_from_chromium_is_shown_and_its_click_opens_the_team_page(
     assert shown["data"] == {"url": f"/teams/{team.id}"}
 
     page.goto(f"{live_url}/dashboard")
-    [worker] = context.service_workers
+    [worker] = page.context.service_workers
     assert worker.evaluate(CLICK_IN_THE_WORKER) == {"url": f"/teams/{team.id}"}
     expect(page).to_have_url(f"{live_url}/teams/{team.id}")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Loch Walkers")
@@ -149,14 +154,7 @@ def test_without_permission_the_walker_is_told_and_nothing_is_stored(
 ):
     walker = make_user()
     db.session.commit()
-    context = browser.new_context(viewport={"width": 360, "height": 740})
-    context.add_init_script(
-        f"({FAKE_SUBSCRIBE})({json.dumps(push_service.origin + '/push/chromium')})"
-    )
-    page = context.new_page()
-    log_in(page, live_url, walker.email)
-    page.evaluate("() => navigator.serviceWorker.ready")
-    page.goto(f"{live_url}/profile")
+    page = on_the_profile(browser, live_url, push_service, walker, permissions=[])
 
     page.get_by_role("button", name="Turn on notifications on this device").click()
 

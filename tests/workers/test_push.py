@@ -3,7 +3,6 @@
 The push service is tests/push_service.py (VAPID checked, payload decrypted), on a free port.
 """
 
-import signal
 from collections import Counter
 from datetime import timedelta
 
@@ -23,7 +22,8 @@ from milequest.services.notifications import (
 )
 from tests.factories import add_member, log, make_journey, make_team, make_user
 from tests.helpers import wait_for
-from tests.workers.test_photos import start_worker, stop
+from tests.workers.test_notifications import kill_a_worker_mid_hand_over
+from tests.workers.test_photos import RESTORE_AT_ONCE, start_worker, stop
 
 
 def a_team_with_devices_past_a_milestone(push_service, members: int):
@@ -95,18 +95,8 @@ def test_a_worker_killed_mid_batch_leaves_each_push_delivered_exactly_once(
     _team, devices = a_team_with_devices_past_a_milestone(push_service, members=5)
     keys = vapid_settings(app)
 
-    # Each delivery pauses after writing its push messages, before its commit: the worker is
-    # killed with some hand-overs committed and one written but not committed.
-    doomed_log = tmp_path / "doomed.log"
-    doomed = start_worker(
-        app, doomed_log, queues="notifications", NOTIFICATION_DELIVERY_DELAY_S="1", **keys
-    )
-    try:
-        assert wait_for(lambda: handed_over() >= 2, timeout_s=90), doomed_log.read_text()
-    finally:
-        stop(doomed, signal.SIGKILL)
-    assert doomed.returncode == -signal.SIGKILL
-    done_before = handed_over()
+    # Killed with some push hand-overs committed and one written but not committed.
+    done_before = kill_a_worker_mid_hand_over(app, tmp_path, handed_over, **keys)
     assert 2 <= done_before < len(devices)
     assert push_service.received() == []  # nothing served the push queue yet
     # As beat's sweeps would: what is due, and what was handed over but never sent.
@@ -115,15 +105,12 @@ def test_a_worker_killed_mid_batch_leaves_each_push_delivered_exactly_once(
     for message_id in push_delivery.unsent_ids(older_than=timedelta(0)):
         push_delivery.enqueue(message_id)
 
-    short = (
-        '{"visibility_timeout": 1, "unacked_restore_interval": 1, "unacked_restore_throttle": 1}'
-    )
     rescuer_log = tmp_path / "rescuer.log"
     rescuer = start_worker(
         app,
         rescuer_log,
         queues="notifications,push",
-        CELERY__broker_transport_options=short,
+        CELERY__broker_transport_options=RESTORE_AT_ONCE,
         **keys,
     )
     try:
