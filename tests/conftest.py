@@ -147,6 +147,7 @@ def push_service(app, monkeypatch):
     service, server = running(app.config["VAPID_PUBLIC_KEY"])
     monkeypatch.setitem(app.config, "PUSH_SERVICE_ORIGINS", [service.origin])
     yield service
+    service.release.set()  # a POST still held must not hold up the shutdown
     server.shutdown()
     server.server_close()
 

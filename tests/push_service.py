@@ -74,6 +74,10 @@ class PushService:
     refused: list[str] = field(default_factory=list)  # why each refused request was refused
     answers: dict[str, int] = field(default_factory=dict)  # endpoint -> status to answer
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # A POST to `holding` waits, once it has arrived (`held` set), until `release` is set.
+    holding: str | None = None
+    held: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
 
     def new_device(self) -> Device:
         """A subscription as a browser makes one: its own P-256 key pair and auth secret."""
@@ -99,6 +103,9 @@ class PushService:
 
     def receive(self, endpoint: str, headers, body: bytes) -> tuple[int, str]:
         """(status, reason) for one POST, recording the message when it is accepted."""
+        if endpoint == self.holding:
+            self.held.set()
+            self.release.wait(timeout=120)
         with self.lock:
             device, answer = self.devices.get(endpoint), self.answers.get(endpoint)
         if answer is not None:
@@ -152,11 +159,15 @@ def handler_for(service: PushService) -> type[BaseHTTPRequestHandler]:
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             status, reason = service.receive(service.origin + self.path, self.headers, body)
-            self.send_response(status, reason)
-            if status == 201:
-                self.send_header("Location", f"{service.origin}/message/{secrets.token_hex(8)}")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            try:
+                self.send_response(status, reason)
+                if status == 201:
+                    location = f"{service.origin}/message/{secrets.token_hex(8)}"
+                    self.send_header("Location", location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            except OSError:  # the sender is gone (a killed worker): the message was taken
+                pass
 
         def log_message(self, *args):  # quiet: tests read `messages` and `refused`
             pass

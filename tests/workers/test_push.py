@@ -3,6 +3,7 @@
 The push service is tests/push_service.py (VAPID checked, payload decrypted), on a free port.
 """
 
+import signal
 from collections import Counter
 from datetime import timedelta
 
@@ -10,8 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from milequest.extensions import db
+from milequest.lib.public_urls import public_urls
 from milequest.lib.web_push import PushFailed
-from milequest.models import Notification, PushMessage
+from milequest.models import Notification, PushMessage, PushSubscription
 from milequest.models.notification import NotificationKind
 from milequest.services.notifications import (
     delivery,
@@ -43,17 +45,21 @@ def a_team_with_devices_past_a_milestone(push_service, members: int):
     return team, devices
 
 
-def a_walker_with_a_push_handed_over(push_service):
-    """A captain with a device, whose notification is handed over (in the test's transaction)."""
+def a_walker_with_a_push_handed_over(push_service, devices: int = 1):
+    """A captain with devices, whose notification is handed over (flushed, not committed)."""
     walker = make_user()
     preferences.save(walker.id, preferences.choices_of(walker.id).wants, None, None, 3)
-    device = push_service.new_device()
-    keys = device.info["keys"]
-    push_subscriptions.subscribe(walker.id, device.endpoint, keys["p256dh"], keys["auth"], "")
+    endpoints = []
+    for _ in range(devices):
+        device = push_service.new_device()
+        keys = device.info["keys"]
+        push_subscriptions.subscribe(walker.id, device.endpoint, keys["p256dh"], keys["auth"], "")
+        endpoints.append(device.endpoint)
     team = make_team(walker)
     draft = inbox.Draft(NotificationKind.MILESTONE, "t", "Reached Perth", f"/teams/{team.id}")
-    delivery.deliver(inbox.create(walker, draft))
-    return team, {walker.id: device.endpoint}
+    with public_urls():
+        delivery.deliver(inbox.create(walker, draft))
+    return team, endpoints
 
 
 def pushed_per_device(push_service) -> Counter:
@@ -132,8 +138,7 @@ def test_a_worker_killed_mid_batch_leaves_each_push_delivered_exactly_once(
 def test_a_push_service_failure_keeps_the_attempt_for_the_retry(app, push_service):
     from workers.push import send_push
 
-    _team, devices = a_walker_with_a_push_handed_over(push_service)
-    [endpoint] = devices.values()
+    _team, [endpoint] = a_walker_with_a_push_handed_over(push_service)
     push_service.answer(endpoint, 500)
     [message_id] = db.session.scalars(select(PushMessage.id)).all()
 
@@ -146,3 +151,53 @@ def test_a_push_service_failure_keeps_the_attempt_for_the_retry(app, push_servic
     push_service.answers.clear()
     assert send_push(message_id) is True
     assert len(push_service.received(endpoint)) == 1
+
+
+@pytest.mark.slow  # real `celery worker` processes
+@pytest.mark.committing
+def test_a_worker_killed_while_the_push_service_takes_a_message_sends_it_again_alike(
+    app, tmp_path, push_service
+):
+    """The one window where push is at least once, not exactly once: the push service has
+    taken the message and the worker dies before it commits `sent_at`. The copy sent again
+    carries the same Topic and tag, so the push service and the browser replace, not add."""
+    _team, _devices = a_walker_with_a_push_handed_over(push_service, devices=3)
+    db.session.commit()  # queues one send per device, in message id order
+    first, second, third = [
+        db.session.get(PushSubscription, m.subscription_id).endpoint
+        for m in db.session.scalars(select(PushMessage).order_by(PushMessage.id))
+    ]
+    push_service.holding = second
+    keys = vapid_settings(app)
+
+    doomed_log = tmp_path / "doomed.log"
+    doomed = start_worker(app, doomed_log, queues="push", **keys)
+    try:
+        assert push_service.held.wait(timeout=90), doomed_log.read_text()
+    finally:
+        stop(doomed, signal.SIGKILL)
+    push_service.release.set()  # the push service took the message as the worker died
+    assert doomed.returncode == -signal.SIGKILL
+
+    rescuer_log = tmp_path / "rescuer.log"
+    rescuer = start_worker(
+        app, rescuer_log, queues="push", CELERY__broker_transport_options=RESTORE_AT_ONCE, **keys
+    )
+    try:
+        finished = wait_for(lambda: unsent() == 0, timeout_s=90)
+        assert finished, rescuer_log.read_text()
+        wait_for(lambda: False, timeout_s=3)  # time for any further push to show
+    finally:
+        stop(rescuer)
+
+    assert pushed_per_device(push_service) == Counter({first: 1, second: 2, third: 1})
+    copies = push_service.received(second)
+    assert copies[0].topic == copies[1].topic and copies[0].payload == copies[1].payload
+    assert push_service.refused == []
+
+
+def unsent() -> int:
+    db.session.rollback()
+    return db.session.scalar(
+        select(func.count()).select_from(PushMessage).where(PushMessage.sent_at.is_(None))
+    )
