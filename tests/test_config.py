@@ -67,11 +67,18 @@ def test_a_vapid_public_key_that_is_not_the_private_keys_is_refused(monkeypatch)
     private, public = web_push.generate_keys()
     _other_private, other_public = web_push.generate_keys()
     monkeypatch.setenv("MILEQUEST_VAPID_PRIVATE_KEY", private)
-    monkeypatch.setenv("MILEQUEST_VAPID_PUBLIC_KEY", other_public)
+
+    def finished(public_key: str) -> Config:
+        monkeypatch.setenv("MILEQUEST_VAPID_PUBLIC_KEY", public_key)
+        settings = Config(config.ROOT)
+        settings.from_object(config.Defaults)
+        config.apply_environment(settings)
+        config.finish(settings)
+        return settings
+
     with pytest.raises(RuntimeError, match="VAPID_PUBLIC_KEY"):
-        create_app()
-    monkeypatch.setenv("MILEQUEST_VAPID_PUBLIC_KEY", public)
-    assert create_app().config["VAPID_PUBLIC_KEY"] == public
+        finished(other_public)
+    assert finished(public)["VAPID_PUBLIC_KEY"] == public
 
 
 def test_the_development_vapid_keys_are_made_once_and_kept_private(tmp_path):
