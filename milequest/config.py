@@ -17,7 +17,7 @@ LOCAL_DATABASE_URL = "postgresql://postgres@127.0.0.1:{}/{}".format(
 LOCAL_REDIS_URL = "redis://127.0.0.1:{}/0".format(os.environ.get("MILEQUEST_REDIS_PORT", "56379"))
 
 
-QUEUES = ("moderation", "routes", "imports", "aggregation", "email", "notifications")
+QUEUES = ("moderation", "routes", "imports", "aggregation", "email", "notifications", "push")
 
 
 class Defaults:
@@ -112,6 +112,20 @@ class Defaults:
     PUBLIC_URL = "http://127.0.0.1:5000"
     NOTIFICATION_DELIVERY_DELAY_S = 0  # tests only: makes a delivery observably slow
     NOTIFICATION_POLL_S = 60  # how often an open page asks for the header's unread count
+    # Web push (services/notifications/push_*): the VAPID key pair (base64url, lib/web_push.py;
+    # `make run` makes one under var/) and whom push services may contact. Without keys,
+    # walkers are never offered push. A device's endpoint must be at one of these origins
+    # (shell-style patterns), so a walker cannot make a worker POST elsewhere.
+    VAPID_PRIVATE_KEY = ""
+    VAPID_PUBLIC_KEY = ""
+    VAPID_SUBJECT = "mailto:no-reply@milequest.localhost"
+    PUSH_SERVICE_ORIGINS = [
+        "https://fcm.googleapis.com",
+        "https://updates.push.services.mozilla.com",
+        "https://*.push.apple.com",
+        "https://*.notify.windows.com",
+    ]
+    PUSH_TTL_S = 12 * 60 * 60  # a push service keeps an undelivered message this long
 
     # Routes: which router builds lines (see services/routers.py), how finely lines are cut,
     # and the Leaflet tiles (the CSP's img-src follows the tile URL's host).
@@ -159,6 +173,7 @@ class Defaults:
             "workers.imports",
             "workers.notifications",
             "workers.photos",
+            "workers.push",
             "workers.routes",
             "workers.accounts",
         ],
@@ -169,6 +184,7 @@ class Defaults:
             "workers.imports.*": {"queue": "imports"},
             "workers.photos.*": {"queue": "moderation"},
             "workers.notifications.*": {"queue": "notifications"},
+            "workers.push.*": {"queue": "push"},
         },
         "beat_schedule": {
             "reconcile-counters": {
@@ -197,6 +213,7 @@ class Defaults:
                 "task": "workers.notifications.sweep_due_email",
                 "schedule": 300.0,
             },
+            "resend-stuck-push": {"task": "workers.push.sweep_unsent_push", "schedule": 300.0},
             "send-weekly-digests": {
                 "task": "workers.notifications.sweep_weekly_digests",
                 "schedule": 3600.0,
@@ -252,6 +269,22 @@ def finish(config) -> None:
             raise RuntimeError("Refusing to start: set SECRET_KEY for production.")
         for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
             config[key] = True
+    check_vapid_keys(config)
+
+
+def check_vapid_keys(config) -> None:
+    """Refuse a public key that is not the private key's: every push would be refused."""
+    private, public = config["VAPID_PRIVATE_KEY"], config["VAPID_PUBLIC_KEY"]
+    if not (private or public):
+        return
+    from milequest.lib import web_push
+
+    try:
+        matches = bool(private) and web_push.public_key_of(private) == public
+    except ValueError:
+        matches = False
+    if not matches:
+        raise RuntimeError("Refusing to start: VAPID_PUBLIC_KEY is not VAPID_PRIVATE_KEY's.")
 
 
 def sqlalchemy_url(url: str) -> str:

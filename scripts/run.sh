@@ -13,6 +13,9 @@ flask places   # towns of 5,000+ people; `flask places --min-population 500` for
 flask catalog
 flask demo     # after the catalog: the demo team walks one of its routes
 mkdir -p var
+# Web push signs with a development VAPID key pair, made once in var/ (unless exported already).
+vapid_env=$(python -m devservices.vapid)
+eval "$vapid_env"
 # nginx on $port sends /teams/<id>/live to `ws` and the rest to `web` (honcho numbers the
 # processes' ports from the one it is given, 100 apart, in the order they are named).
 scripts/need-debian-package.sh nginx nginx

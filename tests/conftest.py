@@ -15,6 +15,7 @@ from celery.contrib.testing.worker import start_worker
 from flask import g, request_started
 from flask_sqlalchemy.session import Session
 
+from devservices import vapid
 from milequest import create_app
 from milequest.config import QUEUES
 from milequest.extensions import db
@@ -34,6 +35,7 @@ def app():
             "REDIS_URL": redis_url,
             "RATELIMIT_STORAGE_URI": redis_url,
             "MAIL_BACKEND": "file",
+            **vapid.dev_keys(),  # made once under var/, as `make run` does
         }
     )
     with app.app_context():
@@ -134,6 +136,20 @@ def celery_worker(app):
         celery, queues=list(QUEUES), perform_ping_check=False, pool="solo", shutdown_timeout=10
     ) as worker:
         yield worker
+
+
+@pytest.fixture
+def push_service(app, monkeypatch):
+    """A push service double on a free port (tests/push_service.py), the only one devices may
+    subscribe at meanwhile."""
+    from tests.push_service import running
+
+    service, server = running(app.config["VAPID_PUBLIC_KEY"])
+    monkeypatch.setitem(app.config, "PUSH_SERVICE_ORIGINS", [service.origin])
+    yield service
+    service.release.set()  # a POST still held must not hold up the shutdown
+    server.shutdown()
+    server.server_close()
 
 
 SLOW_FIXTURES = {"browser", "live_url", "celery_worker"}

@@ -59,3 +59,35 @@ def test_the_client_address_comes_from_trusted_proxies_only(app, hops, seen):
         )
 
     assert clients == [seen]
+
+
+def test_a_vapid_public_key_that_is_not_the_private_keys_is_refused(monkeypatch):
+    from milequest.lib import web_push
+
+    private, public = web_push.generate_keys()
+    _other_private, other_public = web_push.generate_keys()
+    monkeypatch.setenv("MILEQUEST_VAPID_PRIVATE_KEY", private)
+
+    def finished(public_key: str) -> Config:
+        monkeypatch.setenv("MILEQUEST_VAPID_PUBLIC_KEY", public_key)
+        settings = Config(config.ROOT)
+        settings.from_object(config.Defaults)
+        config.apply_environment(settings)
+        config.finish(settings)
+        return settings
+
+    with pytest.raises(RuntimeError, match="VAPID_PUBLIC_KEY"):
+        finished(other_public)
+    assert finished(public)["VAPID_PUBLIC_KEY"] == public
+
+
+def test_the_development_vapid_keys_are_made_once_and_kept_private(tmp_path):
+    from devservices import vapid
+    from milequest.lib import web_push
+
+    path = tmp_path / "var" / "vapid-dev.json"
+    first = vapid.dev_keys(path)
+
+    assert vapid.dev_keys(path) == first
+    assert web_push.public_key_of(first["VAPID_PRIVATE_KEY"]) == first["VAPID_PUBLIC_KEY"]
+    assert path.stat().st_mode & 0o777 == 0o600

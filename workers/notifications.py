@@ -91,7 +91,7 @@ def sweep_streaks_at_risk() -> int:
 
 @shared_task(name="workers.notifications.sweep_due_email")
 def sweep_due_email() -> int:
-    """Deliver what quiet hours held back, and what a lost task never delivered."""
+    """Deliver email and push that quiet hours held back, or that a lost task never delivered."""
     return _enqueue_each(deliver_notification, delivery.due_ids())
 
 

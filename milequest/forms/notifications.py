@@ -10,7 +10,11 @@ from milequest.forms.base import Form
 from milequest.models.notification import Channel
 from milequest.services.notifications import preferences
 
-CHANNEL_LABELS = {Channel.IN_APP: "In the app", Channel.EMAIL: "By email"}
+CHANNEL_LABELS = {
+    Channel.IN_APP: "In the app",
+    Channel.EMAIL: "By email",
+    Channel.PUSH: "On my devices",
+}
 _HOURS = [SelectChoice("", "No quiet hours")] + [
     SelectChoice(f"{h:02d}:00", f"{h:02d}:00") for h in range(24)
 ]

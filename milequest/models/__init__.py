@@ -14,6 +14,7 @@ from milequest.models.outbound_email import OutboundEmail
 from milequest.models.photo import BlockedPhotoHash, Photo
 from milequest.models.place import Place
 from milequest.models.postcard import Postcard, PostcardView
+from milequest.models.push_subscription import PushMessage, PushSubscription
 from milequest.models.route import Route, Waypoint
 from milequest.models.team import Membership, Team, TeamInvite
 from milequest.models.team_event import TeamEvent
@@ -41,6 +42,8 @@ __all__ = [
     "Place",
     "Postcard",
     "PostcardView",
+    "PushMessage",
+    "PushSubscription",
     "Route",
     "Team",
     "TeamEvent",

@@ -2,7 +2,8 @@
 
 The unique (user_id, cause) key is what makes a retried or racing sweep create one notification.
 Email goes through the outbox: `email_due_at` says when (quiet hours push it to the morning),
-`email_id` the outbox row that carries it once handed over (unique: handed over once).
+`email_id` the outbox row that carries it once handed over (unique: handed over once). Push
+likewise: `push_due_at` until handed over as one `PushMessage` per device.
 """
 
 from datetime import datetime, time
@@ -39,6 +40,7 @@ class NotificationKind(StrEnum):
 class Channel(StrEnum):
     IN_APP = "in_app"
     EMAIL = "email"
+    PUSH = "push"
 
 
 class Notification(Model):
@@ -55,6 +57,11 @@ class Notification(Model):
             "ix_notifications_email_due",
             "email_due_at",
             postgresql_where=text("email_id IS NULL AND email_due_at IS NOT NULL"),
+        ),
+        Index(
+            "ix_notifications_push_due",
+            "push_due_at",
+            postgresql_where=text("push_due_at IS NOT NULL"),
         ),
     )
 
@@ -73,6 +80,8 @@ class Notification(Model):
     email_id: Mapped[int | None] = mapped_column(
         ForeignKey("outbound_emails.id", ondelete="SET NULL"), unique=True
     )
+    # When push is due to the walker's devices; cleared once handed over (`PushMessage` rows).
+    push_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class NotificationSettings(Model):
@@ -83,7 +92,8 @@ class NotificationSettings(Model):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
-    # {"<kind>": {"in_app": bool, "email": bool}}; a missing entry takes the kind's default.
+    # {"<kind>": {"in_app": bool, "email": bool, "push": bool}}; a missing entry takes the
+    # kind's default.
     choices: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
     quiet_from: Mapped[time | None] = mapped_column(Time)  # local wall-clock times
     quiet_until: Mapped[time | None] = mapped_column(Time)

@@ -1,8 +1,9 @@
 // Mile Quest's service worker, served at /sw.js by milequest/blueprints/pwa.py (root scope).
 // Precaches the app shell; pages are network-first with the last copy as the offline fallback;
-// nothing but full-page GETs is ever cached; saved walks replay on Background Sync. For a
-// logged-in walker it also keeps the pages logging a walk needs (the log forms for each of their
-// teams, the dashboard, the queue, their own offline page), asked for by static/js/offline.js.
+// nothing but full-page GETs is ever cached; saved walks replay on Background Sync; a push shows
+// a notification that opens its page. For a logged-in walker it also keeps the pages logging a
+// walk needs (the log forms for each of their teams, the dashboard, the queue, their own
+// offline page), asked for by static/js/offline.js.
 "use strict";
 const VERSION = {{ version | tojson }};
 const SHELL_CACHE = "milequest-shell-" + VERSION;
@@ -60,6 +61,37 @@ self.addEventListener("sync", function (event) {
     return notifyClients(result).then(function () {
       if (result.retry) throw new Error("saved walks still waiting");
     });
+  }));
+});
+
+// A push from Mile Quest (services/notifications/push_delivery.py): {title, body, url, tag,
+// icon}. The tag is the notification's: a message pushed twice replaces, never doubles, it.
+self.addEventListener("push", function (event) {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch (error) { /* not JSON: show the plain heading below */ }
+  event.waitUntil(self.registration.showNotification(message.title || "Mile Quest", {
+    body: message.body || "",
+    icon: message.icon,
+    tag: message.tag,
+    data: { url: message.url || "/" }
+  }));
+});
+
+// Opens the notification's page (the team page for a team's news) in a window of ours that is
+// already open, else in a new one. Only this site's pages: a push carries a path of ours.
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  const data = event.notification.data || {};
+  const target = new URL(data.url || "/", self.location.origin);
+  const url = target.origin === self.location.origin ? target.href : self.location.origin + "/";
+  event.waitUntil(self.clients.matchAll({ type: "window" }).then(function (windows) {
+    if (!windows.length) return self.clients.openWindow(url);
+    return Promise.all([
+      windows[0].focus().catch(function () { /* focus refused: the page opens all the same */ }),
+      windows[0].navigate(url)
+    ]).catch(function () { return self.clients.openWindow(url); });
   }));
 });
 

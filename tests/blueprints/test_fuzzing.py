@@ -173,6 +173,7 @@ def world(client):
             "token_id": token.id,
             "notification_id": notification_id or 1,
             "session_id": session_id or 1,
+            "subscription_id": 1,
             "postcard_id": 1,
             "code": link.code,
             "token": invite.code,
@@ -275,6 +276,10 @@ FORMS: dict[str, dict[str, object]] = {
         "milestone__email": "y",
     },
     "notifications.unsubscribe": {},
+    # JSON from the profile's script (a flat form or flat JSON is refused: keys are nested).
+    "push_devices.subscribe": {"endpoint": "https://fcm.googleapis.com/fcm/send/x"},
+    "push_devices.unsubscribe": {"endpoint": "https://fcm.googleapis.com/fcm/send/x"},
+    "push_devices.remove": {},
     "activities.create": ACTIVITY_FIELDS,
     "activities.edit": ACTIVITY_FIELDS,
     "activities.delete": {},
@@ -291,7 +296,7 @@ PATH_BLUEPRINTS = [
     *("accounts", "activities", "activity_reviews", "api", "api_tokens", "data_exports"),
     *("devmail", "imports", "invites", "journeys", "live", "notifications", "photos"),
     *("postcards", "routes", "sessions", "static", "team_members", "teams", "ops"),
-    "oidc_logins",
+    *("oidc_logins", "push_devices"),
 ]
 # Pages that show what a form stored, requested after each form's fuzzing.
 READ_BACK = [

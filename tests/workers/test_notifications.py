@@ -16,7 +16,7 @@ from milequest.services.core import emails
 from milequest.services.notifications import delivery, preferences, team_news
 from tests.factories import add_member, log, make_journey, make_team
 from tests.helpers import wait_for
-from tests.workers.test_photos import start_worker, stop
+from tests.workers.test_photos import RESTORE_AT_ONCE, start_worker, stop
 
 
 def delivered_to(mail_dir: Path) -> Counter:
@@ -58,6 +58,22 @@ def a_team_past_a_milestone(members: int):
     return team, walkers
 
 
+def kill_a_worker_mid_hand_over(app, tmp_path, handed_over, **settings: str) -> int:
+    """Run a `notifications` worker whose deliveries pause after writing what they hand over,
+    before their commit; SIGKILL it once `handed_over()` counts 2, so that some deliveries are
+    committed and one is written but not. Returns how many were committed."""
+    doomed_log = tmp_path / "doomed.log"
+    doomed = start_worker(
+        app, doomed_log, queues="notifications", NOTIFICATION_DELIVERY_DELAY_S="1", **settings
+    )
+    try:
+        assert wait_for(lambda: handed_over() >= 2, timeout_s=90), doomed_log.read_text()
+    finally:
+        stop(doomed, signal.SIGKILL)
+    assert doomed.returncode == -signal.SIGKILL
+    return handed_over()
+
+
 @pytest.mark.committing
 def test_a_milestone_reaches_every_member_by_email_through_a_real_worker(app, celery_worker):
     _team, walkers = a_team_past_a_milestone(members=2)
@@ -83,18 +99,7 @@ def test_a_worker_killed_mid_batch_leaves_each_notification_delivered_exactly_on
     mail_dir = Path(app.config["MAIL_DIR"])
     settings = {"MAIL_DIR": str(mail_dir)}
 
-    # Each delivery pauses after writing its outbox email, before its commit: the worker is
-    # killed with some deliveries committed and one written but not committed.
-    doomed_log = tmp_path / "doomed.log"
-    doomed = start_worker(
-        app, doomed_log, queues="notifications", NOTIFICATION_DELIVERY_DELAY_S="1", **settings
-    )
-    try:
-        assert wait_for(lambda: handed_over() >= 2, timeout_s=90), doomed_log.read_text()
-    finally:
-        stop(doomed, signal.SIGKILL)
-    assert doomed.returncode == -signal.SIGKILL
-    done_before = handed_over()
+    done_before = kill_a_worker_mid_hand_over(app, tmp_path, handed_over, **settings)
     assert 2 <= done_before < len(walkers)
     # The kill may also fall between a commit and its after-commit enqueue: beat's sweeps
     # queue what is due again (the outbox's waits 2 minutes; here it runs at once).
@@ -105,15 +110,12 @@ def test_a_worker_killed_mid_batch_leaves_each_notification_delivered_exactly_on
 
     # As in tests/workers/test_photos.py: a short visibility timeout hands the killed worker's
     # unacknowledged task out again at once; this worker also sends the outbox.
-    short = (
-        '{"visibility_timeout": 1, "unacked_restore_interval": 1, "unacked_restore_throttle": 1}'
-    )
     rescuer_log = tmp_path / "rescuer.log"
     rescuer = start_worker(
         app,
         rescuer_log,
         queues="notifications,email",
-        CELERY__broker_transport_options=short,
+        CELERY__broker_transport_options=RESTORE_AT_ONCE,
         **settings,
     )
     try:

@@ -1,8 +1,9 @@
-"""Email a notification: hand it to the outbox once, when it is due and still wanted.
+"""Deliver a notification: hand it to the outbox and to push once, when due and still wanted.
 
 The notification's row lock serializes deliveries of one notification, and `email_id` records
 the hand-over in the same transaction that writes the outbox row: a worker killed before its
-commit leaves neither, so the redelivered task does it once. The outbox then sends it.
+commit leaves neither, so the redelivered task does it once. The outbox then sends it. Push
+works alike (`push_delivery`: `push_due_at` cleared as its messages are written).
 """
 
 import time
@@ -10,7 +11,7 @@ from datetime import datetime
 from urllib.parse import urljoin
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from milequest.extensions import db
 from milequest.lib import task_queue
@@ -18,7 +19,7 @@ from milequest.models import Notification, OutboundEmail, User
 from milequest.models.base import utcnow
 from milequest.models.notification import Channel, NotificationKind
 from milequest.services.core import emails
-from milequest.services.notifications import preferences, unsubscribe
+from milequest.services.notifications import preferences, push_delivery, unsubscribe
 
 DELIVER_TASK = "workers.notifications.deliver_notification"
 QUEUE = "notifications"
@@ -30,32 +31,40 @@ def enqueue(notification_id: int) -> None:
 
 
 def deliver(notification_id: int, now: datetime | None = None) -> bool:
-    """Write the notification's email to the outbox if due, wanted and not written yet.
+    """Hand the notification over to email (the outbox) and push, each when due and wanted.
 
-    True when it did so now (flushed; the caller commits). Call with URLs buildable
-    (`lib.public_urls`).
+    True when it handed something over now (flushed; the caller commits). Call with URLs
+    buildable (`lib.public_urls`).
     """
     now = now or utcnow()
     row = db.session.execute(
         select(Notification).where(Notification.id == notification_id).with_for_update()
     ).scalar_one_or_none()
-    if row is None or row.email_id is not None or row.email_due_at is None:
-        return False
-    if row.email_due_at > now:
+    if row is None or (row.email_due_at is None and row.push_due_at is None):
         return False
     user = db.session.get_one(User, row.user_id)
-    kind = NotificationKind(row.kind)
     choices = preferences.choices_of(user.id)
+    emailed = _hand_email_over(row, user, choices, now)
+    pushed = push_delivery.hand_over(row, user, choices, now)
+    db.session.flush()
+    if (emailed or pushed) and (delay_s := current_app.config["NOTIFICATION_DELIVERY_DELAY_S"]):
+        time.sleep(delay_s)  # tests only: a worker can be killed before this commits
+    return emailed or pushed
+
+
+def _hand_email_over(
+    row: Notification, user: User, choices: preferences.Choices, now: datetime
+) -> bool:
+    if row.email_id is not None or row.email_due_at is None or row.email_due_at > now:
+        return False
+    kind = NotificationKind(row.kind)
     if not choices.wanted(kind, Channel.EMAIL):  # turned off since: never sent
         row.email_due_at = None
         return False
-    if (due := preferences.email_time(user, choices, now)) > now:  # quiet hours moved
+    if (due := preferences.send_time(user, choices, now)) > now:  # quiet hours moved
         row.email_due_at = due
         return False
     row.email_id = _write_email(row, user, kind).id
-    db.session.flush()
-    if delay_s := current_app.config["NOTIFICATION_DELIVERY_DELAY_S"]:
-        time.sleep(delay_s)  # tests only: a worker can be killed before this commits
     return True
 
 
@@ -83,15 +92,14 @@ def _write_email(row: Notification, user: User, kind: NotificationKind) -> Outbo
 
 
 def due_ids(now: datetime | None = None) -> list[int]:
-    """Notifications whose email is due and not handed over (a lost task, quiet hours over)."""
+    """Notifications with email or push due and not handed over (a lost task, quiet hours over)."""
+    now = now or utcnow()
+    email_due = Notification.email_id.is_(None) & (Notification.email_due_at <= now)
     return list(
         db.session.scalars(
             select(Notification.id)
-            .where(
-                Notification.email_id.is_(None),
-                Notification.email_due_at <= (now or utcnow()),
-            )
-            .order_by(Notification.email_due_at)
+            .where(or_(email_due, Notification.push_due_at <= now))
+            .order_by(func.least(Notification.email_due_at, Notification.push_due_at))
             .limit(SWEEP_BATCH)
         )
     )

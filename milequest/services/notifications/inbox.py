@@ -2,7 +2,7 @@
 
 `create` is an INSERT ... ON CONFLICT DO NOTHING on (user_id, cause): a retried task, a second
 sweep or a race between two workers makes one row, and only the call that inserted it queues
-its email.
+its delivery (email, push).
 """
 
 from dataclasses import dataclass
@@ -16,7 +16,7 @@ from milequest.models import Notification, User
 from milequest.models.base import utcnow
 from milequest.models.notification import Channel, NotificationKind
 from milequest.services.core.commit_hooks import after_commit
-from milequest.services.notifications import delivery, preferences
+from milequest.services.notifications import delivery, preferences, push_delivery
 
 CENTRE_SIZE = 50
 
@@ -37,9 +37,11 @@ def create(user: User, draft: Draft, now: datetime | None = None) -> int | None:
     if not choices.any_channel(draft.kind):
         return None
     now = now or utcnow()
-    email_due = None
+    email_due = push_due = None
     if choices.wanted(draft.kind, Channel.EMAIL) and user.is_verified:
-        email_due = preferences.email_time(user, choices, now)
+        email_due = preferences.send_time(user, choices, now)
+    if choices.wanted(draft.kind, Channel.PUSH) and push_delivery.has_devices(user.id):
+        push_due = preferences.send_time(user, choices, now)
     created_id = db.session.execute(
         insert(Notification)
         .values(
@@ -53,12 +55,14 @@ def create(user: User, draft: Draft, now: datetime | None = None) -> int | None:
             in_app=choices.wanted(draft.kind, Channel.IN_APP),
             created_at=now,
             email_due_at=email_due,
+            push_due_at=push_due,
         )
         .on_conflict_do_nothing(constraint="uq_notifications_user_cause")
         .returning(Notification.id)
     ).scalar_one_or_none()
-    if created_id is not None and email_due is not None and email_due <= now:
-        after_commit(delivery.enqueue, created_id)  # later ones wait for the due-email sweep
+    due_now = [due for due in (email_due, push_due) if due is not None and due <= now]
+    if created_id is not None and due_now:
+        after_commit(delivery.enqueue, created_id)  # later ones wait for the due sweep
     return created_id
 
 

@@ -1,7 +1,7 @@
 """What each walker wants: per kind and channel, quiet hours and the nudge's delay.
 
 No settings row means the defaults below; quiet hours are wall-clock times in the walker's own
-time zone (`users.timezone`), and an email due inside them waits until they end.
+time zone (`users.timezone`), and an email or a push due inside them waits until they end.
 """
 
 from dataclasses import dataclass
@@ -28,35 +28,37 @@ KINDS: dict[Kind, KindInfo] = {
     Kind.MILESTONE: KindInfo(
         "Milestones",
         "Your team passed a place on its route.",
-        {Channel.IN_APP: True, Channel.EMAIL: True},
+        {Channel.IN_APP: True, Channel.EMAIL: True, Channel.PUSH: True},
     ),
     Kind.JOURNEY_COMPLETED: KindInfo(
         "Journey finished",
         "Your team reached the end.",
-        {Channel.IN_APP: True, Channel.EMAIL: True},
+        {Channel.IN_APP: True, Channel.EMAIL: True, Channel.PUSH: True},
     ),
     Kind.WEEKLY_DIGEST: KindInfo(
         "Weekly digest",
         "Monday morning: your team's week.",
-        {Channel.IN_APP: True, Channel.EMAIL: True},
+        {Channel.IN_APP: True, Channel.EMAIL: True, Channel.PUSH: False},
     ),
     Kind.WALK_NUDGE: KindInfo(
         "Nudge when I haven't walked",
         "At most once a week.",
-        {Channel.IN_APP: True, Channel.EMAIL: True},
+        {Channel.IN_APP: True, Channel.EMAIL: True, Channel.PUSH: False},
     ),
     Kind.STREAK_AT_RISK: KindInfo(
         "Streak at risk",
         "In the evening, when a walk today is all that keeps your streak.",
-        {Channel.IN_APP: True, Channel.EMAIL: True},
+        {Channel.IN_APP: True, Channel.EMAIL: True, Channel.PUSH: True},
     ),
     Kind.REVIEW_WAITING: KindInfo(
         "Walks and photos to review",
         "For captains.",
-        {Channel.IN_APP: True, Channel.EMAIL: True},
+        {Channel.IN_APP: True, Channel.EMAIL: True, Channel.PUSH: False},
     ),
     Kind.MEMBER_JOINED: KindInfo(
-        "A member joined", "For captains.", {Channel.IN_APP: True, Channel.EMAIL: False}
+        "A member joined",
+        "For captains.",
+        {Channel.IN_APP: True, Channel.EMAIL: False, Channel.PUSH: False},
     ),
 }
 DEFAULT_QUIET = (time(22, 0), time(7, 0))
@@ -128,8 +130,8 @@ def _upsert(user_id: int, values: dict) -> None:
     db.session.execute(statement.on_conflict_do_update(index_elements=["user_id"], set_=values))
 
 
-def email_time(user: User, choices: Choices, now: datetime) -> datetime:
-    """When an email made at `now` may go: now, or the end of the walker's quiet hours."""
+def send_time(user: User, choices: Choices, now: datetime) -> datetime:
+    """When an email or a push made at `now` may go: now, or the end of the quiet hours."""
     if choices.quiet_from is None or choices.quiet_until is None:
         return now
     local = now.astimezone(ZoneInfo(user.timezone))
