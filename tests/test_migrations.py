@@ -76,7 +76,7 @@ def _teams_on_journeys(connection) -> tuple[int, int]:
 
 def test_walks_before_0023_count_their_distance_and_a_downgrade_keeps_the_new_kinds(app):
     with scratch_database("migration_0023") as (config, connection):
-        command.upgrade(config, "0021_steps")
+        command.upgrade(config, "0022_push_subscriptions")
         user = connection.execute(
             text(
                 "INSERT INTO users (email, display_name, password_hash)"
@@ -93,7 +93,7 @@ def test_walks_before_0023_count_their_distance_and_a_downgrade_keeps_the_new_ki
         connection.execute(insert, {"kind": "cycle"})
         counted = "SELECT kind, count_factor, round(distance_m * count_factor, 3) FROM activities"
         after = [tuple(row) for row in connection.execute(text(f"{counted} ORDER BY id"))]
-        command.downgrade(config, "0021_steps")
+        command.downgrade(config, "0022_push_subscriptions")
         kinds = connection.execute(text("SELECT kind FROM activities ORDER BY id")).scalars()
         assert list(kinds) == ["hike", "other"]
     assert [(kind, float(f), float(m)) for kind, f, m in after] == [

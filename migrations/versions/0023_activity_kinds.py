@@ -6,7 +6,7 @@ that count their distance. The kind check is widened: NOT VALID, then validated 
 blocking writes (every existing row holds one of the old kinds).
 
 Revision ID: 0023_activity_kinds
-Revises: 0021_steps
+Revises: 0022_push_subscriptions
 Create Date: 2026-11-30
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023_activity_kinds"
-down_revision = "0021_steps"
+down_revision = "0022_push_subscriptions"
 branch_labels = None
 depends_on = None
 
