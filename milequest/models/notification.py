@@ -35,6 +35,7 @@ class NotificationKind(StrEnum):
     REVIEW_WAITING = "review_waiting"
     MEMBER_JOINED = "member_joined"
     STREAK_AT_RISK = "streak_at_risk"
+    TEAM_INVITE = "team_invite"
 
 
 class Channel(StrEnum):

@@ -1,8 +1,13 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
+from milequest.extensions import db
+from milequest.models import Notification, OutboundEmail
 from milequest.models.base import utcnow
+from milequest.models.notification import Channel, NotificationKind
+from milequest.services.notifications import delivery, preferences
 from milequest.services.teamwork import team_invites, teams
 from tests.factories import add_member, make_journey, make_team, make_user
 from tests.helpers import outbox
@@ -31,6 +36,57 @@ def test_rotating_the_code_cuts_old_links_off():
         team_invites.usable_invite(old, "link")
     assert refused.value.reason == "revoked"
     assert team_invites.usable_invite(new, "link").team_id == team.id
+
+
+def _emails_to(address: str) -> list[OutboundEmail]:
+    return list(
+        db.session.scalars(select(OutboundEmail).where(OutboundEmail.to_address == address))
+    )
+
+
+def test_an_invite_for_a_walker_comes_through_their_notifications():
+    team = make_team(name="Dawn Patrol")
+    ann = make_user(email="ann@example.com")
+    preferences.save(ann.id, preferences.choices_of(ann.id).wants, None, None, 3)  # no quiet hours
+
+    invite = team_invites.invite_by_email(team, team.created_by, "Ann@Example.com")
+
+    [note] = db.session.scalars(select(Notification).where(Notification.user_id == ann.id))
+    assert note.kind == NotificationKind.TEAM_INVITE and note.in_app
+    assert note.link == f"/invites/{invite.code}"
+    assert "Dawn Patrol" in note.title
+    assert _emails_to("ann@example.com") == []  # not the plain invite email as well
+    assert delivery.deliver(note.id) is True
+    [email] = _emails_to("ann@example.com")
+    assert f"/invites/{invite.code}" in email.body_text
+    assert "/notifications/unsubscribe/" in email.headers["List-Unsubscribe"]
+    teams.join_with_invite(invite.code, "email", ann)
+    assert teams.is_member(team, ann)
+
+
+def test_a_walker_who_turned_invite_emails_off_sees_the_invite_in_the_app_only():
+    team = make_team()
+    ann = make_user(email="ann@example.com")
+    preferences.turn_off(ann.id, NotificationKind.TEAM_INVITE, Channel.EMAIL)
+
+    team_invites.invite_by_email(team, team.created_by, "ann@example.com")
+
+    [note] = db.session.scalars(select(Notification).where(Notification.user_id == ann.id))
+    assert note.in_app and note.email_due_at is None
+    assert _emails_to("ann@example.com") == []
+
+
+@pytest.mark.parametrize("verified", [False, None])
+def test_an_address_without_a_confirmed_walker_gets_the_invite_email(verified):
+    team = make_team()
+    if verified is not None:
+        make_user(email="ann@example.com", verified=verified)
+
+    team_invites.invite_by_email(team, team.created_by, "ann@example.com")
+
+    [email] = _emails_to("ann@example.com")
+    assert "If you don't have an account yet" in email.body_text
+    assert db.session.scalars(select(Notification)).all() == []
 
 
 def test_email_invite_is_single_use():

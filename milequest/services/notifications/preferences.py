@@ -55,6 +55,11 @@ KINDS: dict[Kind, KindInfo] = {
         "For captains.",
         {Channel.IN_APP: True, Channel.EMAIL: True, Channel.PUSH: False},
     ),
+    Kind.TEAM_INVITE: KindInfo(
+        "Team invites",
+        "A captain invited you to their team.",
+        {Channel.IN_APP: True, Channel.EMAIL: True, Channel.PUSH: True},
+    ),
     Kind.MEMBER_JOINED: KindInfo(
         "A member joined",
         "For captains.",

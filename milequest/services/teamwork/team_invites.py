@@ -16,10 +16,13 @@ from sqlalchemy import select, update
 from milequest.extensions import db
 from milequest.models import Team, TeamInvite, User
 from milequest.models.base import utcnow
+from milequest.models.notification import NotificationKind as Kind
 from milequest.refusals import Refused
 from milequest.services.core import emails
 from milequest.services.core.team_locks import lock_team
 from milequest.services.journeying import journeys
+from milequest.services.notifications import inbox
+from milequest.services.notifications.inbox import Draft
 
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 CODE_LENGTH = 8
@@ -116,16 +119,32 @@ def invite_by_email(team: Team, by: User, email: str) -> TeamInvite:
     )
     db.session.add(invite)
     db.session.flush()
-    emails.queue_email(
-        email,
-        f"{by.display_name} invites you to walk with {team.name} on Mile Quest",
-        "emails/team_invite.txt",
-        team=team,
-        captain=by,
-        invite_url=url_for("invites.email_invite", token=invite.code, _external=True),
-        days=days,
-    )
+    title = f"{by.display_name} invites you to walk with {team.name} on Mile Quest"
+    walker = _confirmed_walker(email)
+    if walker is None:
+        emails.queue_email(
+            email,
+            title,
+            "emails/team_invite.txt",
+            team=team,
+            captain=by,
+            invite_url=url_for("invites.email_invite", token=invite.code, _external=True),
+            days=days,
+        )
+    else:  # a walker already: their notifications, on the channels they chose
+        body = f"The invite works once, for {days} days. Open it to join {team.name}."
+        link = url_for("invites.email_invite", token=invite.code)
+        inbox.create(walker, Draft(Kind.TEAM_INVITE, f"invite:{invite.id}", title, link, body))
     return invite
+
+
+def _confirmed_walker(email: str) -> User | None:
+    """The account that confirmed `email` (the only one that may accept its invite)."""
+    return db.session.scalar(
+        select(User).where(
+            User.email == email, User.email_verified_at.is_not(None), User.disabled_at.is_(None)
+        )
+    )
 
 
 def pending_email_invites(team: Team) -> list[TeamInvite]:
