@@ -49,7 +49,11 @@ def deliver_email(email_id: int) -> bool:
     row.attempts += 1
     try:
         message = mail.Message(
-            row.to_address, row.subject, row.body_text, tuple((row.headers or {}).items())
+            row.to_address,
+            row.subject,
+            row.body_text,
+            tuple((row.headers or {}).items()),
+            message_id(row),
         )
         mail.send(current_app.config, message)
     except Exception as exc:
@@ -59,6 +63,13 @@ def deliver_email(email_id: int) -> bool:
     row.last_error = None
     row.body_text = ""  # the body may hold a live reset link: keep it no longer than needed
     return True
+
+
+def message_id(row: OutboundEmail) -> str:
+    """One Message-ID per outbox email: a send repeated after a crash between the send and its
+    record (the known gap of an at-least-once outbox) is the same message to the receiver,
+    whose mail system may drop it as a duplicate."""
+    return f"<outbox.{row.id}.{row.created_at:%Y%m%d%H%M%S%f}@milequest>"
 
 
 def unsent_email_ids(older_than: timedelta = timedelta(minutes=2)) -> list[int]:
