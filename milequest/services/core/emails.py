@@ -1,5 +1,6 @@
 """Queue emails in the outbox; they are handed to the `email` queue once the transaction commits."""
 
+import time
 from datetime import timedelta
 
 from flask import current_app, render_template
@@ -59,6 +60,8 @@ def deliver_email(email_id: int) -> bool:
     except Exception as exc:
         row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
         raise
+    if delay_s := current_app.config["MAIL_RECORD_DELAY_S"]:
+        time.sleep(delay_s)  # tests only: the gap between a send and its commit, held open
     row.sent_at = utcnow()
     row.last_error = None
     row.body_text = ""  # the body may hold a live reset link: keep it no longer than needed
