@@ -21,6 +21,7 @@ from milequest.models import (
     Activity,
     DataExport,
     GpsImport,
+    Membership,
     Notification,
     OutboundEmail,
     Photo,
@@ -72,11 +73,12 @@ OUTBOX = 300  # emails written straight to the outbox
 NOTIFYING_TEAMS, JOINS = 12, 10  # 120 "member joined" notifications emailed to captains
 EXPORTS = 20  # "download my data": each builds a zip and emails its link
 DELETIONS = 20  # accounts due for deletion, their walks counted for a journey
+RECONCILES = 5  # the hourly counter check, run among the rest
 GIVE_UP_S = 1200  # a stuck run fails with its state instead of hanging
 
 
 def test_workers_killed_20_times_leave_every_job_done_exactly_once(app, tmp_path):
-    jobs = set_up_jobs()
+    jobs = set_up_jobs(app.extensions["celery"])
     expected = expected_finals(jobs)
     workers = Workers(app, tmp_path, 2, MILEQUEST_PHOTO_STORAGE_DIR=app.config["PHOTO_STORAGE_DIR"])
     sweeps, nothing_lost = 0, False
@@ -114,9 +116,11 @@ def test_workers_killed_20_times_leave_every_job_done_exactly_once(app, tmp_path
     assert sum(interrupted.values()) > 0  # the kills did land on work
 
 
-def set_up_jobs() -> dict:
+def set_up_jobs(celery) -> dict:
     """Every kind of job, committed (each commit queues its jobs on the broker)."""
-    jobs = {"importers": [], "batches": [], "routes": [], "exports": [], "doomed": []}
+    jobs: dict[str, list] = {
+        key: [] for key in ("importers", "batches", "routes", "exports", "doomed", "digests")
+    }
     for n in range(IMPORTERS):
         walker = make_user(email=f"importer{n}@example.com")
         files = [(name, sample(name)) for name in IMPORT_FILES]
@@ -134,6 +138,14 @@ def set_up_jobs() -> dict:
         if n < PHOTOS:
             image = photo_samples.encode(photo_samples.landscape(320, 240, seed=n))
             photos.attach_photos(activity, [image])
+            no_quiet_hours(walker.id)  # their weekly digest is emailed now
+            jobs["digests"].append(
+                db.session.scalar(
+                    select(Membership.id).where(
+                        Membership.team_id == team.id, Membership.user_id == walker.id
+                    )
+                )
+            )
         else:
             jobs["doomed"].append(walker.id)
         db.session.commit()
@@ -151,10 +163,7 @@ def set_up_jobs() -> dict:
 
     for n in range(NOTIFYING_TEAMS):
         notifying = make_team(name=f"Notifying {n}")
-        captain = notifying.created_by
-        wants = dict(preferences.choices_of(captain.id).wants)
-        wants[(NotificationKind.MEMBER_JOINED, Channel.EMAIL)] = True
-        preferences.save(captain.id, wants, None, None, 3)
+        no_quiet_hours(notifying.created_by_id, (NotificationKind.MEMBER_JOINED, Channel.EMAIL))
         db.session.commit()
         for _ in range(JOINS):
             add_member(notifying)
@@ -172,12 +181,22 @@ def set_up_jobs() -> dict:
     db.session.commit()
     for user_id in jobs["doomed"]:
         task_queue.send("workers.accounts.delete_account", user_id, "aggregation")
+    for membership_id in jobs["digests"]:
+        task_queue.send("workers.notifications.send_weekly_digest", membership_id, "notifications")
+    for _ in range(RECONCILES):  # it must repair nothing, killed or not
+        celery.send_task("workers.aggregation.reconcile_counters", queue="aggregation")
     return jobs
 
 
+def no_quiet_hours(user_id: int, *also_wanted: tuple[NotificationKind, Channel]) -> None:
+    wants = dict(preferences.choices_of(user_id).wants)
+    wants.update({wanted: True for wanted in also_wanted})
+    preferences.save(user_id, wants, None, None, 3)
+
+
 def expected_finals(jobs: dict) -> int:
-    notifying = PHOTOS + DELETIONS + NOTIFYING_TEAMS * JOINS
-    outbox = OUTBOX + NOTIFYING_TEAMS * JOINS + EXPORTS
+    notifying = PHOTOS + DELETIONS + NOTIFYING_TEAMS * JOINS + PHOTOS  # joins, digests
+    outbox = OUTBOX + NOTIFYING_TEAMS * JOINS + PHOTOS + EXPORTS
     files = IMPORTERS * len(IMPORT_FILES)
     return files + PHOTOS + ROUTES + EXPORTS + DELETIONS + notifying + outbox
 
@@ -212,7 +231,7 @@ def check_every_job_final_once(jobs: dict, delivered: Counter) -> int:
     check_imports(jobs)
     check_photos()
     check_routes(jobs)
-    check_notifications()
+    check_notifications(jobs)
     check_exports(jobs)
     assert db.session.scalar(_count(User).where(User.id.in_(jobs["doomed"]))) == 0
     window_hits = check_outbox(delivered, KILLS)
@@ -259,8 +278,9 @@ def check_routes(jobs: dict) -> None:
     assert dict(statuses) == {RouteStatus.READY: ROUTES}
 
 
-def check_notifications() -> None:
-    """One notification per joining member for its captain; each wanted email handed over."""
+def check_notifications(jobs: dict) -> None:
+    """One notification per joining member for its captain, one weekly digest per member
+    asked; each wanted email handed over once."""
     joins = db.session.scalars(  # a team's creator joining it tells nobody
         select(TeamEvent.id)
         .join(Team, Team.id == TeamEvent.team_id)
@@ -269,13 +289,19 @@ def check_notifications() -> None:
             TeamEvent.subject_id.is_distinct_from(Team.created_by_id),
         )
     )
-    causes = {f"event:{event_id}" for event_id in joins}
     rows = db.session.execute(
-        select(Notification.cause, Notification.email_due_at, Notification.email_id)
+        select(
+            Notification.user_id, Notification.kind, Notification.cause, Notification.email_id
+        ).add_columns(Notification.email_due_at)
     ).all()
-    assert sorted(cause for cause, _, _ in rows) == sorted(causes)
-    emailed = [email_id for _, due, email_id in rows if due is not None]
-    assert len(emailed) == NOTIFYING_TEAMS * JOINS and None not in emailed
+    causes = Counter((kind, cause.split(":")[0]) for _, kind, cause, _, _ in rows)
+    assert causes == {
+        (NotificationKind.MEMBER_JOINED, "event"): len(list(joins)),
+        (NotificationKind.WEEKLY_DIGEST, "digest"): len(jobs["digests"]),
+    }
+    assert len({(user_id, cause) for user_id, _, cause, _, _ in rows}) == len(rows)
+    emailed = [email_id for _, _, _, email_id, due in rows if due is not None]
+    assert len(emailed) == NOTIFYING_TEAMS * JOINS + PHOTOS and None not in emailed
     assert len(set(emailed)) == len(emailed)
 
 
@@ -295,7 +321,7 @@ def check_outbox(delivered: Counter, kills: int) -> int:
     that was committed (a job run twice) would count its attempt and fails here.
     """
     rows = db.session.execute(select(OutboundEmail).order_by(OutboundEmail.id)).scalars().all()
-    assert len(rows) == OUTBOX + NOTIFYING_TEAMS * JOINS + EXPORTS
+    assert len(rows) == OUTBOX + NOTIFYING_TEAMS * JOINS + PHOTOS + EXPORTS
     assert [row.id for row in rows if row.sent_at is None] == []
     assert {row.attempts for row in rows} == {1}
     assert set(delivered) == {emails.message_id(row) for row in rows}
