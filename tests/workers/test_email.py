@@ -11,7 +11,7 @@ from milequest.models import OutboundEmail
 from milequest.services.core import emails
 from milequest.services.walkers import accounts
 from tests.helpers import wait_for
-from tests.workers.test_photos import start_worker, stop
+from tests.workers.test_photos import QUICK_REDELIVERY, start_worker, stop
 
 
 def is_sent(email_id: int) -> bool:
@@ -54,16 +54,13 @@ def test_a_worker_killed_between_a_send_and_its_record_sends_it_again_as_the_sam
         stop(doomed, signal.SIGKILL)
     assert not is_sent(email_id)  # the send happened; its record died with the worker
 
-    short = (
-        '{"visibility_timeout": 1, "unacked_restore_interval": 1, "unacked_restore_throttle": 1}'
-    )
     rescuer_log = tmp_path / "rescuer.log"
     rescuer = start_worker(
         app,
         rescuer_log,
         queues="email",
         MAIL_DIR=str(mail_dir),
-        CELERY__broker_transport_options=short,
+        CELERY__broker_transport_options=QUICK_REDELIVERY,
     )
     try:
         assert wait_for(lambda: is_sent(email_id), timeout_s=90), rescuer_log.read_text()
