@@ -113,33 +113,41 @@ def broker_idle(app) -> bool:
     return not any(broker.llen(queue) for queue in QUEUES) and not broker.hlen("unacked")
 
 
-def run_sweeps() -> int:
+def run_sweeps() -> Counter:
     """What beat's sweeps send, without their waits (production waits minutes to be sure a job
-    is lost; here the broker is idle, so whatever is not final was lost)."""
-    sent = 0
-    for import_id in imports.stuck_import_ids(older_than=timedelta(0)):
-        imports.enqueue(import_id)
-        sent += 1
-    for route_id in routes.stuck_route_ids(older_than=timedelta(0)):
-        routes.enqueue_build(route_id)
-        sent += 1
-    sent += sum(photos.requeue_stuck(p) for p in photos.stuck_photo_ids(older_than=timedelta(0)))
+    is lost; here the broker is idle, so whatever is not final was lost). Returns how many
+    lost jobs of each kind they sent again; the last hour's notifying events are re-run every
+    time, as in production, and not counted."""
+    lost: Counter = Counter()
+    stuck_imports = imports.stuck_import_ids(older_than=timedelta(0))
+    stuck_routes = routes.stuck_route_ids(older_than=timedelta(0))
+    stuck_photos = photos.stuck_photo_ids(older_than=timedelta(0))
+    lost["moderation"] = sum(photos.requeue_stuck(photo_id) for photo_id in stuck_photos)
     stuck_exports = data_exports.stuck_export_ids(older_than=timedelta(0))
     due_deletions = account_deletion.due_account_ids()
     db.session.commit()  # the photos' requeue is sent after this commit
-    for export_id in stuck_exports:
-        data_exports.enqueue(export_id)
-    for user_id in due_deletions:
-        task_queue.send("workers.accounts.delete_account", user_id, "aggregation")
+    due_notifications = delivery.due_ids()
+    unsent = emails.unsent_email_ids(older_than=timedelta(0))
+    db.session.rollback()
+    for ids, send, kind in (
+        (stuck_imports, imports.enqueue, "import"),
+        (stuck_routes, routes.enqueue_build, "route build"),
+        (stuck_exports, data_exports.enqueue, "data export"),
+        (due_deletions, _send_deletion, "account deletion"),
+        (due_notifications, delivery.enqueue, "notification delivery"),
+        (unsent, emails.enqueue_delivery, "outbox email"),
+    ):
+        for object_id in ids:
+            send(object_id)
+        lost[kind] = len(ids)
     for event_id in team_news.recent_event_ids():
         task_queue.send("workers.notifications.notify_team_event", event_id, delivery.QUEUE)
-    for notification_id in delivery.due_ids():
-        delivery.enqueue(notification_id)
-    unsent = emails.unsent_email_ids(older_than=timedelta(0))
-    for email_id in unsent:
-        emails.enqueue_delivery(email_id)
     db.session.rollback()
-    return sent + len(stuck_exports) + len(due_deletions) + len(unsent)
+    return +lost  # the kinds with something lost
+
+
+def _send_deletion(user_id: int) -> None:
+    task_queue.send("workers.accounts.delete_account", user_id, "aggregation")
 
 
 def deliveries(mail_dir: Path) -> Counter:

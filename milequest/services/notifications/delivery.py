@@ -18,6 +18,7 @@ from milequest.models import Notification, OutboundEmail, User
 from milequest.models.base import utcnow
 from milequest.models.notification import Channel, NotificationKind
 from milequest.services.core import emails
+from milequest.services.core.commit_hooks import after_commit
 from milequest.services.notifications import preferences, unsubscribe
 
 DELIVER_TASK = "workers.notifications.deliver_notification"
@@ -39,7 +40,10 @@ def deliver(notification_id: int, now: datetime | None = None) -> bool:
     row = db.session.execute(
         select(Notification).where(Notification.id == notification_id).with_for_update()
     ).scalar_one_or_none()
-    if row is None or row.email_id is not None or row.email_due_at is None:
+    if row is not None and row.email_id is not None:
+        _resend_if_unsent(row.email_id)
+        return False
+    if row is None or row.email_due_at is None:
         return False
     if row.email_due_at > now:
         return False
@@ -57,6 +61,28 @@ def deliver(notification_id: int, now: datetime | None = None) -> bool:
     if delay_s := current_app.config["NOTIFICATION_DELIVERY_DELAY_S"]:
         time.sleep(delay_s)  # tests only: a worker can be killed before this commits
     return True
+
+
+def waiting_id(user_id: int, cause: str, now: datetime) -> int | None:
+    """The walker's notification for `cause` if its email is due and not handed over yet."""
+    return db.session.scalar(
+        select(Notification.id).where(
+            Notification.user_id == user_id,
+            Notification.cause == cause,
+            Notification.email_id.is_(None),
+            Notification.email_due_at <= now,
+        )
+    )
+
+
+def _resend_if_unsent(email_id: int) -> None:
+    # Handed over, but a worker killed between that commit and the queueing lost the send:
+    # this re-run of the delivery (acks late) queues it again; the outbox sends it once.
+    unsent = select(OutboundEmail.id).where(
+        OutboundEmail.id == email_id, OutboundEmail.sent_at.is_(None)
+    )
+    if db.session.scalar(unsent) is not None:
+        after_commit(emails.enqueue_delivery, email_id)
 
 
 def _write_email(row: Notification, user: User, kind: NotificationKind) -> OutboundEmail:
