@@ -11,7 +11,7 @@ from milequest.models import OutboundEmail
 from milequest.services.core import emails
 from milequest.services.walkers import accounts
 from tests.helpers import wait_for
-from tests.workers.test_photos import QUICK_REDELIVERY, start_worker, stop
+from tests.workers.test_photos import RESTORE_AT_ONCE, start_worker, stop
 
 
 def is_sent(email_id: int) -> bool:
@@ -60,7 +60,7 @@ def test_a_worker_killed_between_a_send_and_its_record_sends_it_again_as_the_sam
         rescuer_log,
         queues="email",
         MAIL_DIR=str(mail_dir),
-        CELERY__broker_transport_options=QUICK_REDELIVERY,
+        CELERY__broker_transport_options=RESTORE_AT_ONCE,
     )
     try:
         assert wait_for(lambda: is_sent(email_id), timeout_s=90), rescuer_log.read_text()

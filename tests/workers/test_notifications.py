@@ -16,7 +16,7 @@ from milequest.services.core import emails
 from milequest.services.notifications import delivery, preferences, team_news
 from tests.factories import add_member, log, make_journey, make_team
 from tests.helpers import wait_for
-from tests.workers.test_photos import QUICK_REDELIVERY, start_worker, stop
+from tests.workers.test_photos import start_worker, stop
 
 
 def delivered_to(mail_dir: Path) -> Counter:
@@ -105,12 +105,15 @@ def test_a_worker_killed_mid_batch_leaves_each_notification_delivered_exactly_on
 
     # As in tests/workers/test_photos.py: a short visibility timeout hands the killed worker's
     # unacknowledged task out again at once; this worker also sends the outbox.
+    short = (
+        '{"visibility_timeout": 1, "unacked_restore_interval": 1, "unacked_restore_throttle": 1}'
+    )
     rescuer_log = tmp_path / "rescuer.log"
     rescuer = start_worker(
         app,
         rescuer_log,
         queues="notifications,email",
-        CELERY__broker_transport_options=QUICK_REDELIVERY,
+        CELERY__broker_transport_options=short,
         **settings,
     )
     try:
