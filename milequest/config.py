@@ -111,6 +111,7 @@ class Defaults:
     # Where walkers reach the site: links in emails that a worker writes point there.
     PUBLIC_URL = "http://127.0.0.1:5000"
     NOTIFICATION_DELIVERY_DELAY_S = 0  # tests only: makes a delivery observably slow
+    MAIL_RECORD_DELAY_S = 0  # tests only: a sent email's record waits, so a kill can fall there
     NOTIFICATION_POLL_S = 60  # how often an open page asks for the header's unread count
     # Web push (services/notifications/push_*): the VAPID key pair (base64url, lib/web_push.py;
     # `make run` makes one under var/) and whom push services may contact. Without keys,

@@ -19,6 +19,7 @@ class Message:
     subject: str
     body_text: str
     headers: tuple[tuple[str, str], ...] = ()  # extra headers, e.g. List-Unsubscribe
+    message_id: str = ""  # the same for every send of one outbox email; else a new one
 
 
 class Backend(Protocol):
@@ -72,7 +73,7 @@ def build(config, message: Message) -> EmailMessage:
     email["To"] = message.to
     email["Subject"] = message.subject
     email["Date"] = formatdate(usegmt=True)
-    email["Message-ID"] = make_msgid(domain="milequest")
+    email["Message-ID"] = message.message_id or make_msgid(domain="milequest")
     for name, value in message.headers:
         email[name] = value
     email.set_content(message.body_text)

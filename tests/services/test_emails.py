@@ -1,4 +1,5 @@
 from datetime import timedelta
+from email import message_from_bytes, policy
 
 import pytest
 import redis
@@ -65,3 +66,29 @@ def test_an_email_is_handed_to_the_worker_at_the_commit_not_at_a_savepoint(app):
 
     assert waiting_before_commit == 0  # the worker would not have found the row yet
     assert broker.llen("email") == 1  # and the rolled-back savepoint did not drop it
+
+
+def test_a_send_repeated_after_its_record_was_lost_is_the_same_message(app, tmp_path, monkeypatch):
+    """The outbox's known gap: a worker killed between the send and its commit sends again on
+    the redelivered task. The receiver gets the same Message-ID both times, so its mail
+    system can tell the second for a duplicate."""
+    monkeypatch.setitem(app.config, "MAIL_DIR", str(tmp_path))
+    row = emails.queue_email(
+        "ada@example.com", "Hi", "emails/verify.txt", user=None, verify_url="u"
+    )
+    other = emails.queue_email(
+        "bo@example.com", "Hi", "emails/verify.txt", user=None, verify_url="u"
+    )
+    saved = db.session.begin_nested()
+    assert emails.deliver_email(row.id) is True
+    saved.rollback()  # the worker died before its commit: the send was never recorded
+
+    assert emails.deliver_email(row.id) is True
+    assert emails.deliver_email(other.id) is True
+
+    ids = [
+        message_from_bytes(eml.read_bytes(), policy=policy.default)["Message-ID"]
+        for eml in tmp_path.glob("*.eml")
+    ]
+    assert sorted(ids) == sorted([emails.message_id(row)] * 2 + [emails.message_id(other)])
+    assert emails.message_id(row) != emails.message_id(other)

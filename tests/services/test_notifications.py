@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from milequest.extensions import db
 from milequest.models import Membership, Notification, OutboundEmail, TeamEvent
 from milequest.models.notification import Channel, NotificationKind
-from milequest.services.core import team_events
+from milequest.services.core import emails, team_events
 from milequest.services.notifications import (
     delivery,
     digests,
@@ -172,6 +172,42 @@ def test_delivery_hands_the_email_to_the_outbox_once_with_one_click_unsubscribe(
     assert email.headers["List-Unsubscribe"].startswith("<http://")
     assert "/notifications/unsubscribe/" in email.headers["List-Unsubscribe"]
     assert f"/teams/{team.id}" in email.body_text
+
+
+def test_a_rerun_task_queues_again_what_a_kill_after_its_commit_lost(app, tmp_path, monkeypatch):
+    """A worker killed between a commit and the queueing after it is re-run (acks late); the
+    re-run queues the follow-up again while it is still not done, instead of leaving it to
+    the sweeps (found by tests/faults/test_worker_kills.py)."""
+    monkeypatch.setitem(app.config, "MAIL_DIR", str(tmp_path))
+    queued = []
+    monkeypatch.setattr(delivery, "enqueue", lambda n: queued.append(("notification", n)))
+    monkeypatch.setattr(emails, "enqueue_delivery", lambda e: queued.append(("email", e)))
+    team, walkers = team_past_a_milestone()
+    no_quiet_hours(walkers[1])
+    milestone = event_id(team, "milestone_reached")
+    team_news.notify_event(milestone)
+    db.session.commit()
+    [note] = notifications_of(walkers[1])
+    assert ("notification", note.id) in queued
+
+    queued.clear()  # the worker died before these were sent: its task runs again
+    assert team_news.notify_event(milestone) == 0
+    db.session.commit()
+    assert ("notification", note.id) in queued
+
+    assert delivery.deliver(note.id) is True
+    db.session.commit()
+    queued.clear()  # lost again, after the hand-over's commit
+    assert delivery.deliver(note.id) is False
+    db.session.commit()
+    assert queued == [("email", note.email_id)]
+
+    queued.clear()
+    emails.deliver_email(note.email_id)  # sent: nothing more to queue, however often re-run
+    team_news.notify_event(milestone)
+    delivery.deliver(note.id)
+    db.session.commit()
+    assert ("notification", note.id) not in queued and ("email", note.email_id) not in queued
 
 
 @pytest.mark.parametrize(

@@ -60,10 +60,38 @@ def send_all(notification_id: int) -> list[bool]:
         return [push_delivery.send(m.id) for m in messages_of(notification_id)]
 
 
-def test_push_is_on_by_default_for_milestones_journeys_and_streaks_only():
+def test_push_is_on_by_default_for_milestones_journeys_streaks_and_invites_only():
     choices = preferences.choices_of(make_user().id)
     pushed = {kind for kind in Kind if choices.wanted(kind, Channel.PUSH)}
-    assert pushed == {Kind.MILESTONE, Kind.JOURNEY_COMPLETED, Kind.STREAK_AT_RISK}
+    assert pushed == {
+        Kind.MILESTONE,
+        Kind.JOURNEY_COMPLETED,
+        Kind.STREAK_AT_RISK,
+        Kind.TEAM_INVITE,
+    }
+
+
+def test_a_rerun_delivery_queues_again_the_pushes_a_kill_lost(push_service, monkeypatch):
+    walker = walker_without_quiet_hours()
+    subscribed(walker, push_service, devices=2)
+    queued = []
+    monkeypatch.setattr(push_delivery, "enqueue", queued.append)
+    note_id = team_news(walker)
+    assert delivery.deliver(note_id) is True
+    db.session.commit()
+    handed_over = sorted(m.id for m in messages_of(note_id))
+    assert sorted(queued) == handed_over
+
+    queued.clear()  # the worker died after the commit, before queueing: its task runs again
+    assert delivery.deliver(note_id) is False
+    db.session.commit()
+    assert sorted(queued) == handed_over
+
+    queued.clear()
+    assert send_all(note_id) == [True, True]
+    delivery.deliver(note_id)  # sent: nothing more to queue, however often re-run
+    db.session.commit()
+    assert queued == []
 
 
 def test_each_device_gets_the_notification_once_signed_and_encrypted(push_service):

@@ -16,7 +16,7 @@ from milequest.services.gallery import photos
 from tests import databases
 from tests import photo_samples as samples
 from tests.factories import add_photo, team_walk
-from tests.workers.test_email import wait_for
+from tests.helpers import wait_for
 
 
 def current(photo_id: int) -> Photo:

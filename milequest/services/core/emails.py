@@ -1,5 +1,6 @@
 """Queue emails in the outbox; they are handed to the `email` queue once the transaction commits."""
 
+import time
 from datetime import timedelta
 
 from flask import current_app, render_template
@@ -49,16 +50,29 @@ def deliver_email(email_id: int) -> bool:
     row.attempts += 1
     try:
         message = mail.Message(
-            row.to_address, row.subject, row.body_text, tuple((row.headers or {}).items())
+            row.to_address,
+            row.subject,
+            row.body_text,
+            tuple((row.headers or {}).items()),
+            message_id(row),
         )
         mail.send(current_app.config, message)
     except Exception as exc:
         row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
         raise
+    if delay_s := current_app.config["MAIL_RECORD_DELAY_S"]:
+        time.sleep(delay_s)  # tests only: the gap between a send and its commit, held open
     row.sent_at = utcnow()
     row.last_error = None
     row.body_text = ""  # the body may hold a live reset link: keep it no longer than needed
     return True
+
+
+def message_id(row: OutboundEmail) -> str:
+    """One Message-ID per outbox email: a send repeated after a crash between the send and its
+    record (the known gap of an at-least-once outbox) is the same message to the receiver,
+    whose mail system may drop it as a duplicate."""
+    return f"<outbox.{row.id}.{row.created_at:%Y%m%d%H%M%S%f}@milequest>"
 
 
 def unsent_email_ids(older_than: timedelta = timedelta(minutes=2)) -> list[int]:

@@ -11,7 +11,7 @@ from datetime import datetime
 from urllib.parse import urljoin
 
 from flask import current_app, url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from milequest.extensions import db
 from milequest.lib import task_queue
@@ -19,6 +19,7 @@ from milequest.models import Notification, OutboundEmail, User
 from milequest.models.base import utcnow
 from milequest.models.notification import Channel, NotificationKind
 from milequest.services.core import emails
+from milequest.services.core.commit_hooks import after_commit
 from milequest.services.notifications import preferences, push_delivery, unsubscribe
 
 DELIVER_TASK = "workers.notifications.deliver_notification"
@@ -40,7 +41,13 @@ def deliver(notification_id: int, now: datetime | None = None) -> bool:
     row = db.session.execute(
         select(Notification).where(Notification.id == notification_id).with_for_update()
     ).scalar_one_or_none()
-    if row is None or (row.email_due_at is None and row.push_due_at is None):
+    if row is None:
+        return False
+    if row.email_id is not None:
+        _resend_if_unsent(row.email_id)
+    if row.push_due_at is None:
+        push_delivery.resend_unsent(row.id)
+    if row.email_due_at is None and row.push_due_at is None:
         return False
     user = db.session.get_one(User, row.user_id)
     choices = preferences.choices_of(user.id)
@@ -66,6 +73,29 @@ def _hand_email_over(
         return False
     row.email_id = _write_email(row, user, kind).id
     return True
+
+
+def waiting_id(user_id: int, cause: str, now: datetime) -> int | None:
+    """The walker's notification for `cause` if its email or push is due and not handed over
+    yet (push_due_at is cleared when it is)."""
+    email_waits = and_(Notification.email_id.is_(None), Notification.email_due_at <= now)
+    return db.session.scalar(
+        select(Notification.id).where(
+            Notification.user_id == user_id,
+            Notification.cause == cause,
+            or_(email_waits, Notification.push_due_at <= now),
+        )
+    )
+
+
+def _resend_if_unsent(email_id: int) -> None:
+    # Handed over, but a worker killed between that commit and the queueing lost the send:
+    # this re-run of the delivery (acks late) queues it again; the outbox sends it once.
+    unsent = select(OutboundEmail.id).where(
+        OutboundEmail.id == email_id, OutboundEmail.sent_at.is_(None)
+    )
+    if db.session.scalar(unsent) is not None:
+        after_commit(emails.enqueue_delivery, email_id)
 
 
 def _write_email(row: Notification, user: User, kind: NotificationKind) -> OutboundEmail:

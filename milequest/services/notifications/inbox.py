@@ -1,8 +1,9 @@
 """Create a walker's notification once per cause; read, count and mark the in-app ones.
 
 `create` is an INSERT ... ON CONFLICT DO NOTHING on (user_id, cause): a retried task, a second
-sweep or a race between two workers makes one row, and only the call that inserted it queues
-its delivery (email, push).
+sweep or a race between two workers makes one row. The call that inserted it queues its delivery
+(email, push); a later call queues it again while it is due and not handed over, because a worker
+killed between the insert's commit and that queueing is re-run (acks late) and must not lose it.
 """
 
 from dataclasses import dataclass
@@ -61,8 +62,10 @@ def create(user: User, draft: Draft, now: datetime | None = None) -> int | None:
         .returning(Notification.id)
     ).scalar_one_or_none()
     due_now = [due for due in (email_due, push_due) if due is not None and due <= now]
-    if created_id is not None and due_now:
-        after_commit(delivery.enqueue, created_id)  # later ones wait for the due sweep
+    if due_now:  # later ones wait for the due sweep
+        due_id = created_id or delivery.waiting_id(user.id, draft.cause, now)
+        if due_id is not None:
+            after_commit(delivery.enqueue, due_id)
     return created_id
 
 

@@ -70,6 +70,16 @@ def hand_over(row: Notification, user: User, choices: preferences.Choices, now: 
     return bool(message_ids)
 
 
+def resend_unsent(notification_id: int) -> None:
+    """Queue the notification's unsent messages again: a worker killed between the hand-over's
+    commit and its queueing is re-run (acks late), and must not leave them to the sweep."""
+    unsent = select(PushMessage.id).where(
+        PushMessage.notification_id == notification_id, PushMessage.sent_at.is_(None)
+    )
+    for message_id in db.session.scalars(unsent):
+        after_commit(enqueue, message_id)
+
+
 def send(message_id: int, now: datetime | None = None) -> bool:
     """POST one message to its device's push service unless sent. True when it sent now.
 
