@@ -73,9 +73,12 @@ def _requests_as_on_a_server(app):
 
 @pytest.fixture(autouse=True)
 def _tasks_run_in_the_sessions_app(app):
-    """Each `create_app` makes its Celery the default, which `shared_task`s then run under: a
-    test that built another app must not leave later tests' tasks running in it."""
+    """Each `create_app` makes its Celery the default, and each `Celery()` the thread's current
+    app, which `shared_task`s then run under: a test that built another must not leave later
+    tests' tasks running in it (a bare Celery runs them without the Flask app's own context,
+    so a task's rollback undid the calling test's own changes)."""
     app.extensions["celery"].set_default()
+    app.extensions["celery"].set_current()
 
 
 @pytest.fixture(autouse=True)
