@@ -50,6 +50,7 @@ NOT_PAGES = {  # files, feeds, fragments and sockets, not pages a walker reads
     "teams.leaderboard",  # the fragment alone, for htmx
     "notifications.badge",  # the header's count alone, for htmx
     "postcards.certificate_image",
+    "postcards.certificate_picture",
     "oidc_logins.callback",  # where an OpenID provider sends the browser back (tested apart)
 }
 

@@ -90,6 +90,7 @@ def test_workers_killed_20_times_leave_every_job_done_exactly_once(app, tmp_path
         thresholds = [expected * (k + 1) // (KILLS + 2) for k in range(KILLS)]
         while True:
             assert time.monotonic() - started < GIVE_UP_S, (finals(jobs), workers.logs())
+            workers.revive()
             if len(workers.kills) < KILLS and finals(jobs) >= thresholds[len(workers.kills)]:
                 k = len(workers.kills)
                 workers.kill(k % 2, whole=(k // 2) % 2 == 0)
@@ -112,6 +113,7 @@ def test_workers_killed_20_times_leave_every_job_done_exactly_once(app, tmp_path
         f"\ntasks held by a killed worker: {dict(interrupted)}"
         f"\ndeliveries of a task received before: {dict(redelivered(workers.log_texts()))}"
         f"\nlost jobs the sweeps sent again: {dict(swept)}"
+        f"\nworkers that exited by themselves and were restarted: {workers.restarts}"
     )
     window_hits = check_every_job_final_once(jobs, deliveries(tmp_path / "mail"))
     print(f"emails sent twice (a kill between the send and its commit): {window_hits}")

@@ -47,6 +47,7 @@ class Workers:
         self.starts = [0] * count
         self.offsets = [0] * count  # where each process's own lines start in its log
         self.kills: list[tuple[str, list[str]]] = []  # (what, the tasks it interrupted)
+        self.restarts = 0  # workers that exited by themselves and were started again
 
     def start(self, n: int) -> None:
         self.starts[n] += 1
@@ -69,11 +70,20 @@ class Workers:
         for n in range(len(self.processes)):
             self.start(n)
 
+    def revive(self) -> None:
+        """Restart a worker that exited by itself: Celery gives up ("Could not start worker
+        processes") when a pool child is killed as it starts, and its supervisor restarts it."""
+        for n, process in enumerate(self.processes):
+            if process is not None and process.poll() is not None:
+                self.restarts += 1
+                self.start(n)
+
     def kill(self, n: int, whole: bool) -> None:
         """SIGKILL worker `n`: its whole process group (then restart it), or one pool child
         (its parent replaces the child and requeues the task: reject_on_worker_lost)."""
+        self.revive()
         process = self.processes[n]
-        assert process is not None and process.poll() is None, self.log_path(n).read_text()
+        assert process is not None
         children = _children(process.pid)
         if whole or not children:
             os.killpg(process.pid, signal.SIGKILL)
