@@ -152,8 +152,8 @@ def announce_credits(credits: list[counters.Credit], by: User | None = None) -> 
     """Announce what each journey that moved forward has now passed (from its locked row)."""
     for credit in credits:
         if credit.after_m > credit.before_m:
-            journey = db.session.get_one(Journey, credit.journey_id)
-            db.session.refresh(journey)
+            # One query, always re-read: the counters moved its distance in SQL.
+            journey = db.session.get_one(Journey, credit.journey_id, populate_existing=True)
             announce_progress(journey, by)
 
 
