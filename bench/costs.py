@@ -4,7 +4,7 @@
 team with an active journey sends warm-up requests, then `--requests` measured ones through
 Flask's test client, in this one process. For each: database statements per request (a
 `before_cursor_execute` listener), this process's CPU time per request and, run under
-`valgrind --tool=callgrind --instr-atstart=no` (`--instructions` re-runs itself so), the
+`valgrind --tool=callgrind --instr-atstart=no` (it re-runs itself so, if installed), the
 instructions per request, counted only between bench/callgrind_marks.c's marks. The floor
 (bench/floor.py) is measured the same way in the same process; `vs floor` is its cost divided
 by the endpoint's (like a throughput ratio: higher is cheaper). No HTTP server is in the loop,
@@ -13,9 +13,11 @@ and PostgreSQL's own work is not counted (see the statements column).
 
 import argparse
 import ctypes
+import logging
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -27,7 +29,15 @@ from sqlalchemy import event, text
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench" / "callgrind"
-ENDPOINTS = ("floor", "team_page", "dashboard", "leaderboard", "log_activity")
+ENDPOINTS = (
+    "floor",
+    "team_page",
+    "dashboard",
+    "leaderboard",
+    "log_activity",
+    "team_page_cold",  # the first view at a new team version: every shared part rendered
+    "leaderboard_cold",
+)
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 # The walker: the first member of the largest team with an active journey (the heaviest page).
 _WALKER = text("""
@@ -46,6 +56,7 @@ class Cost:
     requests: int
     statements: float  # per request
     cpu_ms: float  # per request, this process
+    wall_ms: float  # the median request's, database included: moves with the machine's load
     instructions: float | None = None  # per request, under callgrind only
 
     def ratio(self, floor: "Cost", measure: str) -> float | None:
@@ -119,7 +130,7 @@ def _senders(app, client, team_id: int) -> dict[str, Callable[[int], int]]:
             "csrf_token": token,
             "client_id": str(uuid.uuid4()),
             "team_id": str(team_id),
-            "distance": f"{1 + i % 7}.{i % 10}",
+            "distance": f"0.{1 + i % 9}",  # short: rarely a milestone, a steadier measure
             "unit": units,
             "activity_date": date.today().isoformat(),
             "kind": "walk",
@@ -128,13 +139,30 @@ def _senders(app, client, team_id: int) -> dict[str, Callable[[int], int]]:
         }
         return client.post("/activities/", data=data).status_code
 
+    def cold(path: str) -> Callable[[int], int]:
+        def send(i: int) -> int:
+            _forget_renders()
+            return client.get(path).status_code
+
+        return send
+
     return {
         "floor": lambda i: floor_client.get("/floor").status_code,
+        "team_page_cold": cold(f"/teams/{team_id}"),
+        "leaderboard_cold": cold(f"/teams/{team_id}/leaderboard"),
         "team_page": lambda i: client.get(f"/teams/{team_id}").status_code,
         "dashboard": lambda i: client.get("/dashboard").status_code,
         "leaderboard": lambda i: client.get(f"/teams/{team_id}/leaderboard").status_code,
         "log_activity": log,
     }
+
+
+def _forget_renders() -> None:
+    from milequest.services.live import team_page_parts
+
+    for name in ("RENDERS", "SHOWN_JOURNEYS", "ALL_POSTCARDS_SEEN"):
+        if (cache := getattr(team_page_parts, name, None)) is not None:
+            cache.clear()
 
 
 _OK = {"log_activity": 303}
@@ -147,6 +175,7 @@ def measure(names, requests: int, warmup: int, password: str) -> list[Cost]:
     from milequest.extensions import db
 
     app = create_app(dict(LIMITS))
+    _quiet_request_log()
     with app.app_context():
         statements = Statements(db.engine, floor.engine)
     client, team_id = _client_for_walker(app, password)
@@ -158,21 +187,29 @@ def measure(names, requests: int, warmup: int, password: str) -> list[Cost]:
         for i in range(warmup):
             if (status := send[name](i)) != expected:
                 raise SystemExit(f"{name} answered {status}")
-        statements.count = 0
+        statements.count, walls = 0, []
         marks.start()
         started = time.process_time()
         for i in range(warmup, warmup + requests):
+            began = time.perf_counter()
             send[name](i)
+            walls.append(time.perf_counter() - began)
         cpu_s = time.process_time() - started
         marks.stop(name)
-        costs.append(Cost(name, requests, statements.count / requests, cpu_s * 1000 / requests))
+        per_request = (statements.count / requests, cpu_s * 1000 / requests)
+        costs.append(Cost(name, requests, *per_request, statistics.median(walls) * 1000))
     return costs
+
+
+def _quiet_request_log() -> None:
+    """Each request still formats its JSON line (a server's cost too), into nothing."""
+    for handler in logging.getLogger("milequest.request").handlers:
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(open(os.devnull, "w"))  # noqa: SIM115 (for the process's life)
 
 
 def with_instructions(argv: list[str], requests: int) -> dict[str, float]:
     """Run this module under callgrind; instructions per request by endpoint."""
-    if not shutil.which("valgrind"):
-        raise SystemExit("valgrind is not installed")
     OUT.mkdir(parents=True, exist_ok=True)
     for old in OUT.glob("callgrind.out*"):
         old.unlink()
@@ -197,19 +234,19 @@ def with_instructions(argv: list[str], requests: int) -> dict[str, float]:
     return found
 
 
-def table(costs: list[Cost]) -> list[str]:
+def cost_table(costs: list[Cost]) -> list[str]:
     floor = next(c for c in costs if c.name == "floor")
     lines = [
         "| endpoint | statements / request | CPU ms / request | vs floor (CPU) |"
-        " instructions / request | vs floor (instructions) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        " instructions / request | vs floor (instructions) | median ms (wall) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for c in costs:
         cpu_ratio = c.ratio(floor, "cpu_ms")
         ir_ratio = c.ratio(floor, "instructions")
         lines.append(
             f"| {c.name} | {c.statements:.1f} | {c.cpu_ms:.2f} | {_fmt(cpu_ratio)} |"
-            f" {_millions(c.instructions)} | {_fmt(ir_ratio)} |"
+            f" {_millions(c.instructions)} | {_fmt(ir_ratio)} | {c.wall_ms:.1f} |"
         )
     return lines
 
@@ -227,7 +264,12 @@ def parse(argv=None) -> argparse.Namespace:
     parser.add_argument("--endpoints", default=",".join(ENDPOINTS))
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--warmup", type=int, default=10)
-    parser.add_argument("--instructions", action="store_true", help="also count under callgrind")
+    parser.add_argument(
+        "--no-instructions",
+        dest="instructions",
+        action="store_false",
+        help="skip counting instructions under callgrind (about a minute and a half)",
+    )
     parser.add_argument("--quiet", action="store_true", help="print nothing but the table rows")
     return parser.parse_args(argv)
 
@@ -237,9 +279,9 @@ def run(args: argparse.Namespace) -> list[Cost]:
 
     names = ["floor", *(n for n in args.endpoints.split(",") if n and n != "floor")]
     costs = measure(names, args.requests, args.warmup, datagen.PASSWORD)
-    if args.instructions:
+    if args.instructions and shutil.which("valgrind"):
         inner = ["--endpoints", ",".join(names), "--requests", str(args.requests)]
-        inner += ["--warmup", str(args.warmup), "--quiet"]
+        inner += ["--warmup", str(args.warmup), "--quiet", "--no-instructions"]
         counted = with_instructions(inner, args.requests)
         for cost in costs:
             cost.instructions = counted.get(cost.name)
@@ -251,7 +293,7 @@ def main(argv=None) -> None:
     os.environ.setdefault("MILEQUEST_DB_NAME", "milequest_bench")
     costs = run(args)
     if not args.quiet:
-        print("\n".join(table(costs)))
+        print("\n".join(cost_table(costs)))
 
 
 if __name__ == "__main__":
