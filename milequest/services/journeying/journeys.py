@@ -222,7 +222,9 @@ def progress(journey: Journey) -> Progress:
         journey=journey,
         distance_m=bar.distance_m,
         length_m=bar.length_m,
-        position=route_positions.position_at(journey.route_id, bar.distance_m),
+        position=route_positions.position_at(
+            journey.route_id, bar.distance_m, journey.route.built_at
+        ),
         next_milestone=route_positions.next_milestone(journey.route_id, bar.distance_m),
     )
 
