@@ -29,6 +29,8 @@ from sqlalchemy import event, text
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench" / "callgrind"
+LIBRARY = OUT / "libmarks.so"
+_UNDER_CALLGRIND = "BENCH_COSTS_UNDER_CALLGRIND"
 ENDPOINTS = (
     "floor",
     "team_page",
@@ -65,22 +67,29 @@ class Cost:
 
 
 class Marks:
-    """bench/callgrind_marks.c, built on first use; no-ops outside valgrind."""
+    """bench/callgrind_marks.c's marks in the run `with_instructions` starts; no-ops elsewhere."""
 
     def __init__(self) -> None:
-        library = OUT / "libmarks.so"
-        if not library.exists():
-            OUT.mkdir(parents=True, exist_ok=True)
-            source = Path(__file__).with_name("callgrind_marks.c")
-            subprocess.run(["cc", "-O1", "-shared", "-fPIC", "-o", library, source], check=True)
-        self._lib = ctypes.CDLL(str(library))
-        self.active = bool(self._lib.on_valgrind())
+        self._lib = ctypes.CDLL(str(LIBRARY)) if os.environ.get(_UNDER_CALLGRIND) else None
 
     def start(self) -> None:
-        self._lib.mark_start()
+        if self._lib:
+            self._lib.mark_start()
 
     def stop(self, label: str) -> None:
-        self._lib.mark_stop(label.encode())
+        if self._lib:
+            self._lib.mark_stop(label.encode())
+
+
+def _build_marks() -> bool:
+    """Build the marks library (needs cc and valgrind's headers); False if it cannot be."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    source = Path(__file__).with_name("callgrind_marks.c")
+    command = ["cc", "-O1", "-shared", "-fPIC", "-o", str(LIBRARY), str(source)]
+    try:
+        return subprocess.run(command, capture_output=True).returncode == 0
+    except OSError:
+        return False
 
 
 class Statements:
@@ -223,7 +232,8 @@ def with_instructions(argv: list[str], requests: int) -> dict[str, float]:
         "bench.costs",
         *argv,
     ]
-    subprocess.run(command, cwd=ROOT, check=True, stderr=subprocess.DEVNULL)
+    env = {**os.environ, _UNDER_CALLGRIND: "1"}
+    subprocess.run(command, cwd=ROOT, env=env, check=True, stderr=subprocess.DEVNULL)
     found = {}
     for dump in OUT.glob("callgrind.out.*"):
         body = dump.read_text()
@@ -279,7 +289,7 @@ def run(args: argparse.Namespace) -> list[Cost]:
 
     names = ["floor", *(n for n in args.endpoints.split(",") if n and n != "floor")]
     costs = measure(names, args.requests, args.warmup, datagen.PASSWORD)
-    if args.instructions and shutil.which("valgrind"):
+    if args.instructions and shutil.which("valgrind") and _build_marks():
         inner = ["--endpoints", ",".join(names), "--requests", str(args.requests)]
         inner += ["--warmup", str(args.warmup), "--quiet", "--no-instructions"]
         counted = with_instructions(inner, args.requests)
