@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import shutil
 import sys
 import time
 from datetime import date
@@ -12,7 +13,7 @@ import aiohttp
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bench import datagen, processes, profiles, report
+from bench import costs, datagen, processes, profiles, report
 from bench.loadgen import Walker, closed_loop, log_in, new_http, open_loop
 from bench.scenarios import CAPACITY, OPEN_LOOP, SCENARIOS
 from bench.timed import TIMED
@@ -76,6 +77,15 @@ def parse(argv=None) -> argparse.Namespace:
         dest="profile",
         action="store_false",
         help="skip the py-spy runs (an extra, uncounted capacity run per profiled scenario)",
+    )
+    parser.add_argument(
+        "--no-costs", dest="costs", action="store_false", help="skip bench/costs.py's table"
+    )
+    parser.add_argument(
+        "--no-instructions",
+        dest="instructions",
+        action="store_false",
+        help="costs without callgrind's instruction counts (about a minute and a half)",
     )
     parser.add_argument("--skip-timed", action="store_true")
     parser.add_argument("--port", type=int, default=5590)
@@ -251,6 +261,9 @@ def main(argv=None) -> None:
         db.session.remove()
     walker_rows = Random(7).sample(rows, min(args.walkers, len(rows)))
     asyncio.run(drive(args, out, walker_rows))
+    if args.costs:
+        options = [] if args.instructions and shutil.which("valgrind") else ["--no-instructions"]
+        out.costs = costs.run(costs.parse(options))
     if not args.skip_timed:
         with app.app_context():
             for name, item in TIMED.items():

@@ -5,6 +5,7 @@ import platform
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.costs import Cost, cost_table
 from bench.stats import LoadResult
 from bench.timed import TIMED, Rows
 from bench.weight import Weight
@@ -25,6 +26,7 @@ class Report:
     profiles: dict[str, list[str]] = field(default_factory=dict)  # scenario -> summary lines
     goals: dict[str, str] = field(default_factory=dict)  # scenario -> goal
     weights: list[Weight] = field(default_factory=list)
+    costs: list[Cost] = field(default_factory=list)
     timed: dict[str, Rows] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -251,6 +253,19 @@ def markdown(report: Report) -> str:
         "",
         *floor_targets_table(report),
         "",
+        "## Cost per request against the floor (noise-immune)",
+        "",
+        "What one request costs, whatever else the machine is doing (`python -m bench.costs`):",
+        "one walker of the largest team with an active journey sends warm-up requests, then",
+        "the measured ones, through Flask's test client in one process (no HTTP server; each",
+        "endpoint after the floor in the same process). Statements are what reached PostgreSQL;",
+        "CPU is this process's; instructions are counted by valgrind's callgrind between marks",
+        "around the measured requests only. `vs floor` is the floor's cost over the endpoint's",
+        "(higher is cheaper, like a throughput ratio). gunicorn's and gevent's own cost per",
+        "request, the same for both, is not in it, so these ratios run below capacity ratios.",
+        "",
+        *(cost_table(report.costs) if report.costs else ["Not run."]),
+        "",
         "## Targets (issue 10)",
         "",
         *targets_table(report),
@@ -324,10 +339,16 @@ LIMITS = (
     " shows (about a quarter of its samples); `pool_pre_ping` was a round trip on every"
     " checkout (about 2%); logging a walk loaded the route's whole line to look for"
     " milestones. Those are gone: see services/live/team_page_parts.py, lib/idle_ping.py.",
-    "What a page still costs: loading the walker (one query per request, Flask-Login), the"
-    " access query, SQLAlchemy's statement compilation and row processing, and the log form"
-    " (WTForms renders each field). A log is a transaction of about a dozen statements under"
-    " the walker's and the team's locks.",
+    "Round trips (issue 16, second pass): the walker, their session, a team URL's access row"
+    " (team, membership, version) and a page's unread count are one query"
+    " (blueprints/read_along.py); the shown journey and a member's seen postcards are kept"
+    " per team version, the blank log form per unit system and day (blueprints/log_forms.py):"
+    " a warm team page and the leaderboard fragment are one query, as the floor is, and the"
+    " dashboard three. What a page still costs is Python: Flask, Flask-Login, the session"
+    " cookie, SQLAlchemy's row processing, Jinja (base.html and the assembled page), the"
+    " request log line. The first view at a new team version renders every shared part"
+    " (about 15 statements with the map and position). A log is a transaction of about 18"
+    " statements under the walker's and the team's locks.",
     "The machine: other work shared the two cores while this ran (see the load averages);"
     " absolute figures are a fraction of a quiet machine's (issue 16 measured a floor of"
     " about 1,470 req/s here), which is why each one is given against the floor measured"

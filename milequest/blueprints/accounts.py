@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
+from milequest.blueprints import read_along
 from milequest.extensions import db, limiter, login_manager
 from milequest.forms.accounts import (
     LogInForm,
@@ -48,7 +49,11 @@ SIGNUP_NEXT = "signup_next"  # where the walker was going (an invite) when they 
 
 @login_manager.user_loader
 def load_user(cookie_id: str):
-    return walker_sessions.user_for_cookie_id(cookie_id)
+    widen, params = read_along.plan()
+    user = walker_sessions.user_for_cookie_id(cookie_id, widen, **params)
+    if user is not None:
+        read_along.keep(user)
+    return user
 
 
 @login_manager.unauthorized_handler

@@ -76,10 +76,11 @@ def create():
         db.session.rollback()  # the activity is not logged either: fix the photo, send again
         form.form_errors.append(str(invalid))
         return render_template("activities/new.html", **form_context(form, today())), 422
+    back = _return_url(form.team_id.data or "")  # before the commit expires the walker
     db.session.commit()
     if created:
         flash(f"Logged {_logged(form)} — nice!", "success")
-    return see_other(_return_url(form.team_id.data or ""))
+    return see_other(back)
 
 
 @bp.get("/")

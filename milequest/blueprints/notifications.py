@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, flash, has_request_context, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from milequest.blueprints import read_along
 from milequest.extensions import csrf, db
 from milequest.forms.accounts import ProfileForm
 from milequest.forms.notifications import NotificationSettingsForm
@@ -22,7 +23,8 @@ def unread_notifications() -> dict:
     """The header's count: one indexed count per page, only for a walker."""
     if not (has_request_context() and current_user.is_authenticated):  # a worker's email too
         return {"unread_notifications": 0}
-    return {"unread_notifications": inbox.unread_count(current_user.id)}
+    count = read_along.unread_count()  # read with the walker (a GET)
+    return {"unread_notifications": inbox.unread_count(current_user.id) if count is None else count}
 
 
 @bp.app_template_global()

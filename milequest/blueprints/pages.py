@@ -4,7 +4,6 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from milequest.services.journeying import journeys
-from milequest.services.teamwork import teams
 from milequest.services.walkers import walker_stats
 from milequest.services.walks import activities, activity_kinds
 
@@ -21,11 +20,11 @@ def index():
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    my_teams = teams.teams_for(current_user)
+    my_teams, bars = journeys.teams_with_bars(current_user.id)
     return render_template(
         "pages/dashboard.html",
         teams=my_teams,
-        progress=journeys.progress_bars(my_teams),
+        progress=bars,
         stats=walker_stats.stats(current_user, activities.today_for(current_user)),
     )
 

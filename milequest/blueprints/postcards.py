@@ -11,6 +11,7 @@ from milequest.lib import svg_images
 from milequest.models.base import utcnow
 from milequest.services.core.team_access import Need
 from milequest.services.journeying import journeys, postcards
+from milequest.services.live import team_page_parts
 from milequest.services.teamwork import leaderboards
 
 bp = Blueprint("postcards", __name__, url_prefix="/teams/<int:team_id>")
@@ -18,10 +19,16 @@ CERTIFICATE_PNG_WIDTH = 1280  # twice the drawing's 640: sharp on a phone's scre
 
 
 def unseen_postcards(access) -> list:
-    """The team page's banner: what this member has not seen yet, recorded as seen now."""
+    """The team page's banner: what this member has not seen yet, recorded as seen now (not
+    asked again at a team version where they had seen them all)."""
+    version = team_page_parts.version_of(access)
+    seen = team_page_parts.ALL_POSTCARDS_SEEN
+    if seen.peek(access.membership.id) == version:
+        return []
     shown = postcards.show_unseen(access.membership)
     if shown:
         db.session.commit()
+    seen.put(access.membership.id, version)
     return shown
 
 

@@ -8,6 +8,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
+from milequest.blueprints import read_along
 from milequest.extensions import sock
 from milequest.services.core import team_access
 from milequest.services.core.team_access import Need
@@ -25,7 +26,11 @@ def team_view(bp, need: Need = Need.MEMBER):
         @login_required
         def wrapper(team_id: int, **kwargs):
             try:
-                access = team_access.check(team_id, current_user, need)
+                found = read_along.team_row(team_id) if current_user.is_authenticated else None
+                if found is None:
+                    access = team_access.check(team_id, current_user, need)
+                else:
+                    access = team_access.decide(found, need)
             except team_access.NotFound:
                 abort(404)
             except team_access.Forbidden:

@@ -3,18 +3,16 @@
 from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from milequest.blueprints import conditional
+from milequest.blueprints import conditional, log_forms
 from milequest.blueprints.changes import commit_unless_refused
 from milequest.blueprints.postcards import unseen_postcards
 from milequest.blueprints.team_scope import team_view
 from milequest.extensions import db
-from milequest.forms.activities import blank_form, form_context
 from milequest.forms.base import searchable
 from milequest.forms.teams import TeamForm
 from milequest.htmx import render, see_other
 from milequest.refusals import Refused
 from milequest.services.core.team_access import Need
-from milequest.services.journeying import journeys
 from milequest.services.live import live_fragments, team_page_parts
 from milequest.services.teamwork import team_invites, teams
 from milequest.services.walks import activities, activity_reviews
@@ -146,24 +144,20 @@ def _back_to_team(team, refused: Refused):
 def _page_parts(access) -> dict:
     """What the team page's parts need (the page, and each part on its own): the shared parts
     come rendered from the team's version; the viewer's own are rendered here, every time."""
-    journey = journeys.shown_journey(access.team)
-    parts = {
-        "access": access,
-        "team": access.team,
-        "journey": journey,
-        "shared": _shared_parts(access, journey),
-    }
+    shared = _shared_parts(access)
+    journey = shared.shown  # read once per team version
+    parts = {"access": access, "team": access.team, "journey": journey, "shared": shared}
     if access.can_manage:  # the captain's list has a form per member
         parts["members"] = teams.members_of(access.team)
     if journey is not None and journey.is_active:  # a log form with a fresh client id
         today = activities.today_for(current_user)
-        parts |= form_context(blank_form(current_user.units, today, access.team.id), today)
+        parts["log_form"] = log_forms.log_form(current_user.units, today, access.team.id)
     return parts
 
 
-def _shared_parts(access, journey=team_page_parts.SHOWN) -> team_page_parts.SharedParts:
+def _shared_parts(access) -> team_page_parts.SharedParts:
     version = team_page_parts.version_of(access)
-    return team_page_parts.SharedParts(access.team, version, current_user.units, journey)
+    return team_page_parts.SharedParts(access.team, version, current_user.units)
 
 
 def _team_fields(form: TeamForm) -> dict:

@@ -54,6 +54,9 @@ class User(UserMixin, Model):
 
     # The token of the session this user object was loaded for (not a column): see get_id.
     session_token: str = ""
+    # What the request read with the user in the same query (not a column): see
+    # walker_sessions.user_for_cookie_id.
+    loaded_with: tuple = ()
 
     @property
     def stride_m(self) -> Decimal:

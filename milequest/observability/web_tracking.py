@@ -10,6 +10,7 @@ import time
 from functools import cache
 
 from flask import Flask, current_app, g, request
+from sqlalchemy import inspect
 
 from milequest.lib import json_logs, metrics
 
@@ -61,7 +62,10 @@ def _from_trusted_proxy() -> bool:
 def walker_id() -> int | None:
     """The logged-in walker's id, when this request loaded them (no query of its own)."""
     user = g.get("_login_user")  # where Flask-Login keeps the user it loaded
-    return user.id if user is not None and user.is_authenticated else None
+    if user is None or not user.is_authenticated:
+        return None
+    state = inspect(user, raiseerr=False)  # a commit expired it: its key needs no query
+    return state.identity[0] if state is not None and state.identity else user.id
 
 
 def _record(rid: str, status: int, duration_s: float) -> None:

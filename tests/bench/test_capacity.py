@@ -71,3 +71,18 @@ def test_a_flame_summary_names_the_leaf_frames_and_the_apps_own_frames():
         "100.0%  show (milequest/blueprints/teams.py)",
         " 25.0%  load (milequest/services/teams.py)",
     ]
+
+
+def test_costs_are_reported_against_the_floor_measured_the_same_way():
+    from bench.costs import Cost
+
+    measured = [
+        Cost("floor", 20, 1.0, 1.0, 2.0, instructions=2_000_000),
+        Cost("team_page", 20, 1.0, 4.0, 9.0, instructions=8_000_000),
+        Cost("log_activity", 20, 18.0, 20.0, 40.0),
+    ]
+
+    text = report.markdown(report.Report(command="make bench", costs=measured))
+
+    assert "| team_page | 1.0 | 4.00 | 0.25 | 8.0 M | 0.25 | 9.0 |" in text
+    assert "| log_activity | 18.0 | 20.00 | 0.05 | - | - | 40.0 |" in text

@@ -16,7 +16,7 @@ from tests.helpers import sign_in_as
 def database_gone(monkeypatch):
     """Every lookup of the logged-in walker fails as a stopped server makes it fail."""
 
-    def refused(cookie_id):
+    def refused(cookie_id, *widen, **params):
         raise OperationalError("SELECT ...", {}, DriverError("Connection refused"))
 
     monkeypatch.setattr(walker_sessions, "user_for_cookie_id", refused)

@@ -11,6 +11,7 @@ from milequest.models import Team
 from milequest.services.core.team_access import TeamAccess
 from milequest.services.live import team_page_parts
 from milequest.services.walkers import accounts
+from milequest.services.walks import activities
 from tests.factories import add_member, log, make_journey, make_team, make_user
 from tests.helpers import sign_in_as
 
@@ -21,6 +22,7 @@ _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 @pytest.fixture(autouse=True)
 def _empty_render_cache():
     team_page_parts.RENDERS.clear()
+    team_page_parts.SHOWN_JOURNEYS.clear()
     yield
     team_page_parts.RENDERS.clear()
 
@@ -184,3 +186,18 @@ def test_a_database_reset_that_reuses_ids_does_not_reuse_renders():
 
     assert team_page_parts.version_of(before) != team_page_parts.version_of(after_reset)
     assert team_page_parts.version_of(before) == team_page_parts.version_of(before)
+
+
+def test_the_kept_log_form_carries_each_pages_own_team_token_and_day(app):
+    team, captain, _ = _team_with_two_walkers()
+    other = make_team(make_user(units="km"))
+    make_journey(other)
+    first = _page(app.test_client(), captain, f"/teams/{team.id}")  # km, today: form kept
+    second = _page(app.test_client(), other.created_by, f"/teams/{other.id}")
+
+    assert re.search(r'name="team_id"[^>]*value="(\d+)"', first)[1] == str(team.id)
+    assert re.search(r'name="team_id"[^>]*value="(\d+)"', second)[1] == str(other.id)
+    assert _TOKEN.search(first)[1] != _TOKEN.search(second)[1]
+    assert "@@" not in first + second  # no placeholder left unfilled
+    today = activities.today_for(captain)
+    assert f'max="{today.isoformat()}"' in first and f'value="{today.isoformat()}"' in first

@@ -81,8 +81,8 @@ def _walked(
 
     `position` is that point when the caller has it already (a journey's progress does).
     """
-    position = position or route_positions.position_at(route.id, distance_m)
-    distances = route_positions.vertex_distances_m(route.id)
+    position = position or route_positions.position_at(route.id, distance_m, route.built_at)
+    distances = route_positions.vertex_distances_m(route.id, route.built_at)
     upto = max(bisect_right(distances, position.distance_m), 1)
     return svg_maps.unwrap([*line_coords(route.id, upto), (position.lon, position.lat)])
 

@@ -8,7 +8,10 @@ its geodesic azimuth by the same share of the segment's geodesic length.
 """
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import select, text
 
@@ -44,19 +47,28 @@ _VERTEX = text(
 )
 
 
-def vertex_distances_m(route_id: int) -> list[float]:
+def vertex_distances_m(route_id: int, built_at: datetime | None = None) -> Sequence[float]:
+    """Read once per process and build when `built_at` (the route's) is given: a built route
+    never changes, a rebuild sets a new built_at."""
+    if built_at is not None:
+        return _built_vertex_distances_m(route_id, built_at)
     distances = db.session.scalar(select(Route.vertex_distances_m).where(Route.id == route_id))
     if not distances:
         raise ValueError(f"route {route_id} is not built")
     return distances
 
 
-def position_at(route_id: int, distance_m: float) -> Position:
+@lru_cache(maxsize=256)
+def _built_vertex_distances_m(route_id: int, built_at: datetime) -> tuple[float, ...]:
+    return tuple(vertex_distances_m(route_id))
+
+
+def position_at(route_id: int, distance_m: float, built_at: datetime | None = None) -> Position:
     """The point `distance_m` metres along a built route from its start (clamped to its ends).
 
     Raises ValueError for a route that is not built.
     """
-    distances = vertex_distances_m(route_id)
+    distances = vertex_distances_m(route_id, built_at)
     length_m = distances[-1]
     d = min(max(distance_m, 0.0), length_m)
     if d >= length_m:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import and_, select
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from milequest.extensions import db
 from milequest.models import Membership, Team, TeamEvent, User
@@ -67,6 +68,38 @@ class Need(StrEnum):
     CAPTAIN = "captain"
 
 
+def _version() -> tuple:
+    """The team's version: its last event's id and time (ids restart after a database reset)."""
+    newest = select(TeamEvent).where(TeamEvent.team_id == Team.id).order_by(TeamEvent.id.desc())
+    return (
+        newest.with_only_columns(TeamEvent.id).limit(1).scalar_subquery(),
+        newest.with_only_columns(TeamEvent.created_at).limit(1).scalar_subquery(),
+    )
+
+
+def _membership_of(user_id) -> ColumnElement[bool]:
+    return and_(
+        Membership.team_id == Team.id,
+        Membership.user_id == user_id,
+        Membership.left_at.is_(None),
+    )
+
+
+def with_access(
+    query: Select,
+    team_id: int | BindParameter[int],
+    user_id: ColumnElement[int] | InstrumentedAttribute[int],
+) -> Select:
+    """`query` also reading what `check` reads (team `team_id`, the active membership of the
+    walker in `user_id`, a column of `query`, and the version), outer-joined: `decide` takes
+    the four columns it adds."""
+    return (
+        query.add_columns(Team, Membership, *_version())
+        .outerjoin(Team, Team.id == team_id)
+        .outerjoin(Membership, _membership_of(user_id))
+    )
+
+
 def check(team_id: int, user: User, need: Need = Need.MEMBER) -> TeamAccess:
     """Load the team for `user` needing `need`: team, membership and version in one query.
 
@@ -74,24 +107,20 @@ def check(team_id: int, user: User, need: Need = Need.MEMBER) -> TeamAccess:
     the role.
     """
     user_id = user.id if user.is_authenticated else None
-    newest = select(TeamEvent).where(TeamEvent.team_id == Team.id).order_by(TeamEvent.id.desc())
-    last_event_id = newest.with_only_columns(TeamEvent.id).limit(1).scalar_subquery()
-    last_event_at = newest.with_only_columns(TeamEvent.created_at).limit(1).scalar_subquery()
     row = db.session.execute(
-        select(Team, Membership, last_event_id, last_event_at)
-        .outerjoin(
-            Membership,
-            and_(
-                Membership.team_id == Team.id,
-                Membership.user_id == user_id,
-                Membership.left_at.is_(None),
-            ),
-        )
+        select(Team, Membership, *_version())
+        .outerjoin(Membership, _membership_of(user_id))
         .where(Team.id == team_id)
     ).first()
-    if row is None:
+    return decide(tuple(row) if row else None, need)
+
+
+def decide(found: tuple | None, need: Need) -> TeamAccess:
+    """The access `found` (team, membership, last event id and time, as `with_access` reads
+    them; None or a None team when there is no such team) gives for `need`."""
+    if found is None or found[0] is None:
         raise NotFound
-    team, membership, last_id, last_at = row
+    team, membership, last_id, last_at = found
     access = TeamAccess(team, membership, last_id or 0, last_at)
     if not access.is_member:
         if team.is_public and need == Need.VISITOR and not team.is_archived:

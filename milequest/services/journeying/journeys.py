@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
@@ -152,8 +152,8 @@ def announce_credits(credits: list[counters.Credit], by: User | None = None) -> 
     """Announce what each journey that moved forward has now passed (from its locked row)."""
     for credit in credits:
         if credit.after_m > credit.before_m:
-            journey = db.session.get_one(Journey, credit.journey_id)
-            db.session.refresh(journey)
+            # One query, always re-read: the counters moved its distance in SQL.
+            journey = db.session.get_one(Journey, credit.journey_id, populate_existing=True)
             announce_progress(journey, by)
 
 
@@ -222,19 +222,33 @@ def progress(journey: Journey) -> Progress:
         journey=journey,
         distance_m=bar.distance_m,
         length_m=bar.length_m,
-        position=route_positions.position_at(journey.route_id, bar.distance_m),
+        position=route_positions.position_at(
+            journey.route_id, bar.distance_m, journey.route.built_at
+        ),
         next_milestone=route_positions.next_milestone(journey.route_id, bar.distance_m),
     )
 
 
-def progress_bars(teams: list[Team]) -> dict[int, ProgressBar]:
-    """Each team's active journey as a bar, by team id, in one query (no route geometry)."""
-    if not teams:
-        return {}
-    active = db.session.scalars(
-        select(Journey)
-        .join(Journey.route)
+def teams_with_bars(user_id: int) -> tuple[list[Team], dict[int, ProgressBar]]:
+    """The walker's current teams by name (teams.teams_for) and each one's active journey as
+    a bar (no route geometry), by team id, in one query."""
+    rows = db.session.execute(
+        select(Team, Journey)
+        .join(
+            Membership,
+            and_(
+                Membership.team_id == Team.id,
+                Membership.user_id == user_id,
+                Membership.left_at.is_(None),
+            ),
+        )
+        .outerjoin(
+            Journey, and_(Journey.team_id == Team.id, Journey.status == JourneyStatus.ACTIVE)
+        )
+        .outerjoin(Journey.route)
         .options(contains_eager(Journey.route).load_only(Route.name, Route.length_m))
-        .where(Journey.team_id.in_([t.id for t in teams]), Journey.status == JourneyStatus.ACTIVE)
-    )
-    return {journey.team_id: ProgressBar.of(journey) for journey in active}
+        .where(Team.archived_at.is_(None))
+        .order_by(Team.name)
+    ).all()
+    bars = {team.id: ProgressBar.of(journey) for team, journey in rows if journey is not None}
+    return [team for team, _ in rows], bars

@@ -13,12 +13,14 @@ Needs a request context (for url_for).
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import render_template
 from markupsafe import Markup
 
+from milequest.extensions import db
 from milequest.models import Journey, Membership, Team
 from milequest.services.core import team_events
 from milequest.services.core.team_access import TeamAccess
@@ -94,33 +96,85 @@ class _PlainMember:
     is_captain: bool = False
 
 
-SHOWN = object()  # SharedParts' journey: journeys.shown_journey, read only if a part needs it
+@dataclass(frozen=True)
+class ShownJourney:
+    """What the page itself needs of the journey it shows: which, and whether it is active."""
+
+    id: int
+    is_active: bool
+
+
+class Memo:
+    """A bounded LRU of values read once per key in this process."""
+
+    def __init__(self, max_items: int) -> None:
+        self.max_items = max_items
+        self._items: OrderedDict = OrderedDict()
+
+    def get(self, key: Hashable, read: Callable[[], Any]) -> Any:
+        if key in self._items:
+            self._items.move_to_end(key)
+            return self._items[key]
+        value = self._items[key] = read()
+        while len(self._items) > self.max_items:
+            self._items.popitem(last=False)
+        return value
+
+    def peek(self, key: Hashable) -> Any:
+        return self._items.get(key)
+
+    def put(self, key: Hashable, value: Any) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.max_items:
+            self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+# journeys.shown_journey per team version: a journey starting, ending or being abandoned
+# appends an event, so it is the same for everyone at one version.
+SHOWN_JOURNEYS = Memo(max_items=50_000)
+# Per membership, the team version at which the member had no postcard left unseen: postcards
+# come with a milestone event, so none can appear without the version moving.
+ALL_POSTCARDS_SEEN = Memo(max_items=200_000)
 
 
 class SharedParts:
     """The shared parts of `team` at `version` in `units`, each rendered on first use.
 
-    `journey` is the journey the page shows (journeys.shown_journey): a journey starting or
-    ending appends an event, so it is the same for everyone at one version.
+    `shown` is the journey the page shows (journeys.shown_journey), read once per version;
+    `journey` loads it whole, which only a render needs.
     """
 
-    def __init__(self, team: Team, version: TeamVersion, units: str, journey=SHOWN):
+    def __init__(self, team: Team, version: TeamVersion, units: str):
         self.team, self.version, self.units = team, version, units
-        self._journey = journey
+        self._journey: Journey | None = None
+
+    @property
+    def shown(self) -> ShownJourney | None:
+        return SHOWN_JOURNEYS.get(self.version, self._read_shown)
+
+    def _read_shown(self) -> ShownJourney | None:
+        journey = journeys.shown_journey(self.team)
+        return None if journey is None else ShownJourney(journey.id, journey.is_active)
 
     @property
     def journey(self) -> Journey | None:
-        if self._journey is SHOWN:
-            self._journey = journeys.shown_journey(self.team)
+        shown = self.shown
+        if shown is None:
+            return None
+        if self._journey is None or self._journey.id != shown.id:
+            self._journey = db.session.get(Journey, shown.id)
         return self._journey
 
     @property
     def progress(self) -> Markup:
-        journey = self.journey
-        if journey is None:  # no journey on the page: nothing to show
+        if self.shown is None:  # no journey on the page: nothing to show
             return Markup("")
         return self._part(
-            "journeys/_progress.html", lambda: {"progress": journeys.progress(journey)}
+            "journeys/_progress.html", lambda: {"progress": journeys.progress(self._shown_whole())}
         )
 
     @property
@@ -143,6 +197,12 @@ class SharedParts:
             lambda: {"members": teams.members_of(self.team), "access": _PlainMember()},
         )
         return Markup(mark_viewer(html, membership.id))
+
+    def _shown_whole(self) -> Journey:
+        journey = self.journey
+        if journey is None:
+            raise LookupError(f"team {self.team.id} shows no journey")
+        return journey
 
     def _part(self, template: str, data: Callable[[], dict]) -> Markup:
         return Markup(self._html(template, data))

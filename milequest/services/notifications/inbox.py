@@ -9,8 +9,9 @@ killed between the insert's commit and that queueing is re-run (acks late) and m
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, Select, func, select, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import InstrumentedAttribute
 
 from milequest.extensions import db
 from milequest.models import Notification, User
@@ -74,15 +75,19 @@ def _shown(user_id: int) -> Select[Notification]:
 
 
 def unread_count(user_id: int) -> int:
+    return db.session.scalar(_unread_count(user_id)) or 0
+
+
+def unread_count_of(user_id: ColumnElement[int] | InstrumentedAttribute[int]) -> ScalarSelect[int]:
+    """The unread count as a column of a query that has the walker's id in `user_id`."""
+    return _unread_count(user_id).scalar_subquery()
+
+
+def _unread_count(user_id) -> Select:
     return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(
-                Notification.user_id == user_id, Notification.in_app, Notification.read_at.is_(None)
-            )
-        )
-        or 0
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.in_app, Notification.read_at.is_(None))
     )
 
 

@@ -8,10 +8,12 @@ SESSION_LIFETIME_S otherwise.
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
 
 from milequest.extensions import db
 from milequest.lib.user_agents import device_name
@@ -46,28 +48,46 @@ def start_session(user: User, *, remember: bool, user_agent: str) -> WalkerSessi
     return row
 
 
-def user_for_cookie_id(cookie_id: str) -> User | None:
-    """The user a Flask-Login id (`<user id>:<token>`) stands for while its session is open."""
+def user_for_cookie_id(
+    cookie_id: str, widen: Callable[[Select], Select] | None = None, **params
+) -> User | None:
+    """The user a Flask-Login id (`<user id>:<token>`) stands for while its session is open.
+
+    `widen` adds columns to the same query (what the request needs next, read in the same
+    round trip), with bind parameters given in `params`; their values are left in
+    `user.loaded_with`. The statement is built once per `widen`: pass a module's function.
+    """
     user_id, _, token = cookie_id.partition(":")
     if not (user_id.isascii() and user_id.isdigit()) or not token:  # "²" is a digit
         return None
     found = db.session.execute(
-        select(User, WalkerSession)
-        .join(WalkerSession, WalkerSession.user_id == User.id)
-        .where(
-            WalkerSession.token_hash == _hash(token),
-            WalkerSession.user_id == int(user_id),
-            WalkerSession.ended_at.is_(None),
-            User.disabled_at.is_(None),
-            WalkerSession.expires_at > utcnow(),
-        )
+        _load_statement(widen),
+        {"token_hash": _hash(token), "user_id": int(user_id), "now": utcnow(), **params},
     ).first()
     if found is None:
         return None
-    user, row = found
+    user, row, *more = found
     _stamp_seen(row)
     user.session_token = token
+    user.loaded_with = tuple(more)
     return user
+
+
+@cache
+def _load_statement(widen: Callable[[Select], Select] | None) -> Select:
+    """Built once: building a statement costs more than running it here."""
+    query = (
+        select(User, WalkerSession)
+        .join(WalkerSession, WalkerSession.user_id == User.id)
+        .where(
+            WalkerSession.token_hash == bindparam("token_hash"),
+            WalkerSession.user_id == bindparam("user_id"),
+            WalkerSession.ended_at.is_(None),
+            User.disabled_at.is_(None),
+            WalkerSession.expires_at > bindparam("now"),
+        )
+    )
+    return widen(query) if widen else query
 
 
 def current_session_id(user: User) -> int | None:
