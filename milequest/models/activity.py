@@ -7,7 +7,7 @@ was logged (services/walks/activity_kinds.py); every counter sums that, never `d
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from geoalchemy2 import Geometry, WKBElement
@@ -40,8 +40,14 @@ Distance = Numeric(12, 3)
 Factor = Numeric(5, 4)
 DEVICE_SHARE = Decimal("0.02")
 # The distance an activity counts, to the millimetre (half away from zero, as PostgreSQL's
-# round does): the one formula, in SQL for every sum (`a` is the activities alias).
+# round does): in SQL for every sum (`a` is the activities alias), and `counted` below for one
+# activity in hand (tests/services/test_activity_kinds.py holds the two equal).
 COUNTED_SQL = "round(a.distance_m * a.count_factor, 3)"
+MILLIMETRE = Decimal("0.001")
+
+
+def counted(distance_m: Decimal, count_factor: Decimal) -> Decimal:
+    return (Decimal(distance_m) * Decimal(count_factor)).quantize(MILLIMETRE, ROUND_HALF_UP)
 
 
 class ReviewStatus(StrEnum):

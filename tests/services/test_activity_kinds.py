@@ -18,7 +18,7 @@ from milequest.models import (
     User,
     WalkerDay,
 )
-from milequest.models.activity import KINDS
+from milequest.models.activity import COUNTED_SQL, KINDS, counted
 from milequest.models.base import utcnow
 from milequest.services.achievements import badges
 from milequest.services.core import counters
@@ -81,6 +81,28 @@ def test_the_table_has_every_kind_and_a_source_beside_every_converted_factor():
     for kind in converted:
         assert kind.sources and all(s.url.startswith("http") and s.says for s in kind.sources)
         assert not kind.steps
+
+
+@pytest.mark.parametrize(
+    ("distance_m", "factor"),
+    [
+        ("30000", "0.3333"),
+        ("1234.567", "0.3333"),
+        ("0.015", "0.3333"),
+        ("1.005", "0.5"),
+        ("7", "3"),
+    ],
+)
+def test_one_activitys_counted_distance_is_the_sums_formula(distance_m, factor):
+    one_row = (
+        "(SELECT CAST(:d AS numeric(12, 3)) AS distance_m,"
+        " CAST(:f AS numeric(5, 4)) AS count_factor) AS a"
+    )
+    in_sql = db.session.scalar(
+        text(f"SELECT {COUNTED_SQL} FROM {one_row}"),
+        {"d": distance_m, "f": factor},
+    )
+    assert counted(Decimal(distance_m), Decimal(factor)) == in_sql
 
 
 def test_mixed_kinds_count_their_converted_distance_in_every_counter():

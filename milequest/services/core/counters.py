@@ -22,7 +22,7 @@ from sqlalchemy import select, text
 
 from milequest.extensions import db
 from milequest.models import Activity, Journey
-from milequest.models.activity import COUNTED_SQL, ReviewStatus
+from milequest.models.activity import COUNTED_SQL, ReviewStatus, counted
 
 CREDIT_RULE = """
     a.review_status = 'ok'
@@ -167,18 +167,10 @@ def apply_activity(activity: Activity, sign: int) -> list[Credit]:
         activity.user_id,
         activity.activity_date,
         activity.created_at,
-        sign * counted_m(activity),
+        sign * counted(activity.distance_m, activity.count_factor),
         activity.review_status,
         activity.counts_for_journeys,
     )
-
-
-def counted_m(activity: Activity) -> Decimal:
-    """What the activity's current row counts, from the database (the one formula)."""
-    db.session.flush()
-    return db.session.execute(
-        select(Activity.counted_m).where(Activity.id == activity.id)
-    ).scalar_one()
 
 
 def apply(

@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from milequest.models import Activity
-from milequest.models.activity import KINDS
-from milequest.services.core import counters
+from milequest.models.activity import KINDS, counted
 
 KINDS_FILE = Path(__file__).resolve().parents[2] / "data" / "activity_kinds.json"
 
@@ -78,4 +77,4 @@ def counted_said(activity: Activity) -> dict[str, Any]:
     """A converted kind tells its team what it counted too: "12 km (cycle) · counts 4 km"."""
     if activity.count_factor == 1:
         return {}
-    return {"counted_m": float(counters.counted_m(activity))}
+    return {"counted_m": float(counted(activity.distance_m, activity.count_factor))}
