@@ -29,11 +29,18 @@ def upgrade():
         sa.Column("auth", sa.String(40), nullable=False),
         sa.Column("device", sa.String(100), server_default="", nullable=False),
         sa.Column(
+            "session_id",
+            sa.BigInteger(),
+            sa.ForeignKey("walker_sessions.id", ondelete="CASCADE"),
+            nullable=True,
+        ),
+        sa.Column(
             "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
         ),
         sa.UniqueConstraint("endpoint", name="uq_push_subscriptions_endpoint"),
     )
     op.create_index("ix_push_subscriptions_user_id", "push_subscriptions", ["user_id"])
+    op.create_index("ix_push_subscriptions_session_id", "push_subscriptions", ["session_id"])
     op.create_table(
         "push_messages",
         sa.Column("id", sa.BigInteger(), primary_key=True),

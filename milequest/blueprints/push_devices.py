@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from milequest.extensions import db
 from milequest.htmx import see_other
 from milequest.services.notifications import push_subscriptions
+from milequest.services.walkers import walker_sessions
 
 bp = Blueprint("push_devices", __name__, url_prefix="/notifications/push")
 
@@ -64,6 +65,7 @@ def subscribe():
             posted.keys.p256dh,
             posted.keys.auth,
             request.headers.get("User-Agent", ""),
+            walker_sessions.current_session_id(current_user),
         )
     except push_subscriptions.BadSubscription as refused:
         return _refused(str(refused))

@@ -57,6 +57,24 @@ def test_the_browser_unsubscribing_forgets_the_device(client, push_service):
     assert push_subscriptions.devices(walker.id) == []
 
 
+@pytest.mark.parametrize("leaving", ["log out", "log out everywhere"])
+def test_logging_out_of_a_shared_browser_stops_its_pushes(app, client, push_service, leaving):
+    walker = make_user()
+    log_in(client, walker)
+    post_json(client, SUBSCRIBE, push_service.new_device().info, csrf_token(client, "/profile"))
+    elsewhere = app.test_client()  # the walker's phone: its device must stay unless it all ends
+    log_in(elsewhere, walker)
+    phone = push_service.new_device()
+    post_json(elsewhere, SUBSCRIBE, phone.info, csrf_token(elsewhere, "/profile"))
+    assert len(push_subscriptions.devices(walker.id)) == 2
+
+    url = "/logout" if leaving == "log out" else "/sessions/end-all"
+    assert post_form(client, url, {}, token_page="/profile").status_code == 303
+
+    kept = [d.endpoint for d in push_subscriptions.devices(walker.id)]
+    assert kept == ([phone.endpoint] if leaving == "log out" else [])
+
+
 def test_subscribing_needs_the_csrf_token_and_a_walker(client, push_service):
     walker = make_user()
     device = push_service.new_device()

@@ -37,14 +37,28 @@ def vapid_keys() -> VapidKeys:
     )
 
 
-def subscribe(user_id: int, endpoint: str, p256dh: str, auth: str, user_agent: str) -> int:
-    """Store this device for the walker (flushed); the same browser again updates its row."""
+def subscribe(
+    user_id: int,
+    endpoint: str,
+    p256dh: str,
+    auth: str,
+    user_agent: str,
+    session_id: int | None = None,
+) -> int:
+    """Store this device for the walker's log-in `session_id` (flushed); the same browser again
+    updates its row."""
     _check_endpoint(endpoint)
     _check_key(p256dh, 65, "p256dh")
     _check_key(auth, 16, "auth")
     if len(devices(user_id)) >= MAX_DEVICES and not _is_theirs(user_id, endpoint):
         raise BadSubscription(f"At most {MAX_DEVICES} devices; remove one first.")
-    values = {"user_id": user_id, "p256dh": p256dh, "auth": auth, "device": _device(user_agent)}
+    values = {
+        "user_id": user_id,
+        "p256dh": p256dh,
+        "auth": auth,
+        "device": _device(user_agent),
+        "session_id": session_id,
+    }
     statement = insert(PushSubscription).values(endpoint=endpoint, **values)
     return db.session.execute(
         statement.on_conflict_do_update(index_elements=["endpoint"], set_=values).returning(
