@@ -8,8 +8,9 @@ import milequest.lib
 import milequest.services
 from milequest.refusals import Refused
 
-# Not refusals: the hub's Redis is down; access checks answer 404 or 403 with no words.
-NOT_REFUSALS = {"HubUnavailable", "NotFound", "Forbidden"}
+# Not refusals: the hub's Redis is down; access checks answer 404 or 403 with no words; a push
+# service did not take a message (retried) or dropped the device (Gone: the device is deleted).
+NOT_REFUSALS = {"HubUnavailable", "NotFound", "Forbidden", "PushFailed", "Gone"}
 
 
 def exceptions_defined_in_services() -> list[type[BaseException]]:

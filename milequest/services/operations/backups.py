@@ -84,8 +84,8 @@ def restore_backup(source: Path, photo_store: PhotoStorage, database: URL) -> di
     manifest = read_manifest(source)
     engine = create_engine(database, poolclass=NullPool)
     try:
-        _refuse_while_connected(engine)
         _refuse_unless_empty(engine)
+        _refuse_while_connected(engine)
         with engine.begin() as connection:  # an empty install may be migrated: start bare
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
