@@ -63,15 +63,18 @@ def certificate(access, journey_id: int):
 @bp.get("/journeys/<int:journey_id>/certificate.svg")
 @team_view(bp, need=Need.MEMBER)
 def certificate_image(access, journey_id: int):
-    svg = render_template("postcards/certificate.svg", **_certificate(access, journey_id))
-    return Response(svg, mimetype="image/svg+xml")
+    return Response(_certificate_svg(access, journey_id), mimetype="image/svg+xml")
 
 
 @bp.get("/journeys/<int:journey_id>/certificate.png")
 @team_view(bp, need=Need.MEMBER)
 def certificate_picture(access, journey_id: int):
-    svg = render_template("postcards/certificate.svg", **_certificate(access, journey_id))
-    return Response(svg_images.png_from_svg(svg, CERTIFICATE_PNG_WIDTH), mimetype="image/png")
+    picture = svg_images.png_from_svg(_certificate_svg(access, journey_id), CERTIFICATE_PNG_WIDTH)
+    return Response(picture, mimetype="image/png")
+
+
+def _certificate_svg(access, journey_id: int) -> str:
+    return render_template("postcards/certificate.svg", **_certificate(access, journey_id))
 
 
 def _certificate(access, journey_id: int) -> dict:

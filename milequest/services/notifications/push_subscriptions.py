@@ -77,6 +77,16 @@ def remove(user_id: int, subscription_id: int) -> bool:
     return _delete(PushSubscription.user_id == user_id, PushSubscription.id == subscription_id)
 
 
+def forget_session_devices(session_id: int) -> None:
+    """The walker logged out where these devices were turned on: they stop getting pushes."""
+    _delete(PushSubscription.session_id == session_id)
+
+
+def forget_walker_devices(user_id: int) -> None:
+    """Every session of the walker ended (log out everywhere, a password reset)."""
+    _delete(PushSubscription.user_id == user_id)
+
+
 def devices(user_id: int) -> list[PushSubscription]:
     return list(
         db.session.scalars(

@@ -13,12 +13,13 @@ from datetime import timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, bindparam, delete, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
 
 from milequest.extensions import db
 from milequest.lib.user_agents import device_name
-from milequest.models import PushSubscription, User, WalkerSession
+from milequest.models import User, WalkerSession
 from milequest.models.base import utcnow
+from milequest.services.notifications import push_subscriptions
 
 SEEN_EVERY = timedelta(minutes=5)  # how stale "last seen" may get: one write per 5 minutes
 
@@ -147,7 +148,7 @@ def end_session(user: User, session_id: int) -> bool:
         .returning(WalkerSession.id)
     ).scalar_one_or_none()
     if ended is not None:
-        _forget_push_devices(PushSubscription.session_id == ended)
+        push_subscriptions.forget_session_devices(ended)
     return ended is not None
 
 
@@ -164,13 +165,8 @@ def end_all_sessions(user_id: int) -> int:
         .where(WalkerSession.user_id == user_id, WalkerSession.ended_at.is_(None))
         .values(ended_at=utcnow())
     )
-    _forget_push_devices(PushSubscription.user_id == user_id)
+    push_subscriptions.forget_walker_devices(user_id)
     return ended.rowcount  # type: ignore[attr-defined]  # DML gives a CursorResult
-
-
-def _forget_push_devices(which: ColumnElement[bool]) -> None:
-    # A device shows a walker's notifications only while their log-in on it lasts.
-    db.session.execute(delete(PushSubscription).where(which))
 
 
 def delete_finished_sessions(older_than: timedelta = timedelta(days=30)) -> int:
