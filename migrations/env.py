@@ -44,6 +44,8 @@ def run_migrations_offline():
 
 
 def _run_on(connection):
+    if connection.in_transaction():  # a caller's own work first: an index built CONCURRENTLY
+        connection.commit()  # must start outside any transaction (it commits what came before)
     context.configure(connection=connection, **configure_arguments())
     with context.begin_transaction():
         context.run_migrations()

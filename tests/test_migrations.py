@@ -18,7 +18,9 @@ def scratch_database(name: str):
     engine = create_engine(scratch)
     config = databases.alembic_config()
     try:
-        with engine.begin() as connection:
+        # Not in a transaction of ours: a migration that builds an index CONCURRENTLY commits
+        # what came before it, as it does under `flask db upgrade`.
+        with engine.connect() as connection:
             config.attributes["connection"] = connection
             yield config, connection
     finally:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, column_property, deferred, mapped_column, relationship
@@ -71,6 +72,8 @@ class Activity(Model):
         Index("ix_activities_user_date", "user_id", "activity_date", "id"),
         Index("ix_activities_user_started", "user_id", "started_at"),
         Index("ix_activities_user_file", "user_id", "source_file_hash"),
+        # Held walks are rare: a captain's team page finds them without reading every activity.
+        Index("ix_activities_held", "user_id", postgresql_where=text("review_status = 'held'")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -85,6 +85,8 @@ class Membership(Model):
             postgresql_where=text("left_at IS NULL"),
         ),
         Index("ix_memberships_user_active", "user_id", postgresql_where=text("left_at IS NULL")),
+        # The counting rule asks about past members too: without it, a seq scan per walk logged.
+        Index("ix_memberships_user_team", "user_id", "team_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
