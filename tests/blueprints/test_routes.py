@@ -1,3 +1,4 @@
+import copy
 import json
 import re
 
@@ -151,9 +152,15 @@ def test_catalog_routes_are_read_only_for_everyone(client):
 
 
 def test_a_catalog_route_says_which_milestones_are_published_and_which_placed_in_proportion(
-    client,
+    client, monkeypatch
 ):
+    # Issue #17 gives every catalog milestone a published distance, so the catalog need hold no
+    # mixed route: take one and leave a middle milestone without its figure.
     entry = next(e for e in catalog.catalog_entries() if e["slug"] == "hadrians-wall-path")
+    entry = copy.deepcopy(entry)
+    middle = entry["waypoints"][len(entry["waypoints"]) // 2]
+    del middle["km"], middle["source"]
+    monkeypatch.setattr(catalog, "_entries_by_slug", lambda: {entry["slug"]: entry})
     route, _ = catalog.load_entry(entry)
     log_in(client, make_user())
 
