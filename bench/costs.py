@@ -34,6 +34,7 @@ _UNDER_CALLGRIND = "BENCH_COSTS_UNDER_CALLGRIND"
 ENDPOINTS = (
     "floor",
     "team_page",
+    "team_page_captain",  # the same page as its captain sees it: tools, held walks, share link
     "dashboard",
     "leaderboard",
     "log_activity",
@@ -41,14 +42,15 @@ ENDPOINTS = (
     "leaderboard_cold",
 )
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-# The walker: the first member of the largest team with an active journey (the heaviest page).
-_WALKER = text("""
-SELECT m.user_id, u.email, m.team_id FROM memberships m
+# The walker: the first member of the largest team with an active journey (the heaviest page),
+# and that team's captain.
+_WALKERS = text("""
+SELECT m.role = 'captain' AS is_captain, u.email, m.team_id FROM memberships m
 JOIN users u ON u.id = m.user_id
 WHERE m.left_at IS NULL AND u.email LIKE :pattern AND m.team_id = (
     SELECT t.id FROM teams t JOIN journeys j ON j.team_id = t.id AND j.status = 'active'
     WHERE t.archived_at IS NULL ORDER BY t.member_count DESC, t.id LIMIT 1)
-ORDER BY m.role = 'captain', m.user_id LIMIT 1
+ORDER BY m.role = 'captain', m.user_id
 """)
 
 
@@ -104,15 +106,24 @@ class Statements:
         self.count += 1
 
 
-def _client_for_walker(app, password: str):
+def _clients(app, password: str):
+    """Logged-in test clients of the member and the captain, and their team's id."""
     from bench import datagen
     from milequest.extensions import db
 
     with app.app_context():
-        _, email, team_id = db.session.execute(
-            _WALKER, {"pattern": f"%@{datagen.EMAIL_DOMAIN}"}
-        ).one()
+        rows = db.session.execute(_WALKERS, {"pattern": f"%@{datagen.EMAIL_DOMAIN}"}).all()
         db.session.remove()
+    member = next(row for row in rows if not row.is_captain)
+    captain = next(row for row in rows if row.is_captain)
+    return (
+        _logged_in(app, member.email, password),
+        _logged_in(app, captain.email, password),
+        member.team_id,
+    )
+
+
+def _logged_in(app, email: str, password: str):
     client = app.test_client()
     token = _TOKEN.search(client.get("/login").get_data(as_text=True))[1]
     answer = client.post(
@@ -120,10 +131,10 @@ def _client_for_walker(app, password: str):
     )
     if answer.status_code != 303:
         raise SystemExit(f"log-in of {email} answered {answer.status_code}")
-    return client, team_id
+    return client
 
 
-def _senders(app, client, team_id: int) -> dict[str, Callable[[int], int]]:
+def _senders(client, captain, team_id: int) -> dict[str, Callable[[int], int]]:
     import uuid
     from datetime import date
 
@@ -160,6 +171,7 @@ def _senders(app, client, team_id: int) -> dict[str, Callable[[int], int]]:
         "team_page_cold": cold(f"/teams/{team_id}"),
         "leaderboard_cold": cold(f"/teams/{team_id}/leaderboard"),
         "team_page": lambda i: client.get(f"/teams/{team_id}").status_code,
+        "team_page_captain": lambda i: captain.get(f"/teams/{team_id}").status_code,
         "dashboard": lambda i: client.get("/dashboard").status_code,
         "leaderboard": lambda i: client.get(f"/teams/{team_id}/leaderboard").status_code,
         "log_activity": log,
@@ -187,8 +199,7 @@ def measure(names, requests: int, warmup: int, password: str) -> list[Cost]:
     _quiet_request_log()
     with app.app_context():
         statements = Statements(db.engine, floor.engine)
-    client, team_id = _client_for_walker(app, password)
-    send = _senders(app, client, team_id)
+    send = _senders(*_clients(app, password))
     marks = Marks()
     costs = []
     for name in names:

@@ -314,8 +314,9 @@ def standard_notes(args) -> list[str]:
         " per second from the first scheduled request to the last answer.",
         "`log_activity` posts the real form (CSRF token from the page, a fresh client id) and"
         " expects the 303; every run adds its activities to the bench data set.",
-        "The app does not compress responses: a reverse proxy or CDN does in production. Page"
-        " weight is gzip -6 / brotli -11 of exactly what gunicorn served.",
+        "The app compresses pages and fragments itself (brotli 5, else zstd or gzip; static"
+        " files are pre-compressed at set-up). Page weight is gzip -6 / brotli -11 of the"
+        " uncompressed bodies gunicorn served.",
         "Open sockets: scripts/bench_live.py opens 5,000 sockets on one team from one gevent"
         " process against the Procfile's `ws` (two gevent workers), then commits 10 events and"
         " times commit-to-arrival at every socket; twice: client and server sharing both cores,"
@@ -349,6 +350,14 @@ LIMITS = (
     " request log line. The first view at a new team version renders every shared part"
     " (about 15 statements with the map and position). A log is a transaction of about 18"
     " statements under the walker's and the team's locks.",
+    "Two full-table reads found at stop 26 by sampling the bench's own walkers (one in ten of"
+    " them is a captain): a captain's team page looked for held walks through every activity"
+    " (150 ms at 2 M activities, so three captains among 30 walkers cut the team page's"
+    " capacity by two thirds), and the counting rule's check of past memberships read all"
+    " memberships on every walk logged. Both are indexes now (migration 0024), and a captain's"
+    " member list (a form per member) is rendered once per team version"
+    " (blueprints/captain_members.py). bench/costs.py measures the captain's page beside the"
+    " member's so that this path is watched too.",
     "The machine: other work shared the two cores while this ran (see the load averages);"
     " absolute figures are a fraction of a quiet machine's (issue 16 measured a floor of"
     " about 1,470 req/s here), which is why each one is given against the floor measured"

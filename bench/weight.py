@@ -1,8 +1,8 @@
 """Page weight of a first visit: the page and every same-origin file it names, compressed.
 
-The app does not compress its answers (a reverse proxy or CDN does, as in the scale-out path),
-so the bytes are gzip (level 6, what nginx and most CDNs do on the fly) and brotli (quality 11,
-what a build step would pre-compress static files with) of exactly what gunicorn served.
+The client hands over bodies decompressed, so the bytes here are gzip (level 6, what nginx
+and most CDNs do on the fly) and brotli (quality 11, what `make setup` pre-compresses static
+files with) of those bodies; the app itself sends pages in brotli 5.
 Map tiles and images Leaflet adds from JavaScript are not counted (not known from the HTML).
 """
 

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from milequest.blueprints import conditional, log_forms
+from milequest.blueprints import captain_members, conditional, log_forms
 from milequest.blueprints.changes import commit_unless_refused
 from milequest.blueprints.postcards import unseen_postcards
 from milequest.blueprints.team_scope import team_view
@@ -148,7 +148,7 @@ def _page_parts(access) -> dict:
     journey = shared.shown  # read once per team version
     parts = {"access": access, "team": access.team, "journey": journey, "shared": shared}
     if access.can_manage:  # the captain's list has a form per member
-        parts["members"] = teams.members_of(access.team)
+        parts["captain_members"] = captain_members.member_list(access)
     if journey is not None and journey.is_active:  # a log form with a fresh client id
         today = activities.today_for(current_user)
         parts["log_form"] = log_forms.log_form(current_user.units, today, access.team.id)

@@ -10,6 +10,7 @@ from milequest.extensions import db
 from milequest.models import Team
 from milequest.services.core.team_access import TeamAccess
 from milequest.services.live import team_page_parts
+from milequest.services.teamwork import teams
 from milequest.services.walkers import accounts
 from milequest.services.walks import activities
 from tests.factories import add_member, log, make_journey, make_team, make_user
@@ -201,3 +202,30 @@ def test_the_kept_log_form_carries_each_pages_own_team_token_and_day(app):
     assert "@@" not in first + second  # no placeholder left unfilled
     today = activities.today_for(captain)
     assert f'max="{today.isoformat()}"' in first and f'value="{today.isoformat()}"' in first
+
+
+def test_each_captain_gets_their_own_member_list_and_it_follows_role_changes(app):
+    team, cora, member = _team_with_two_walkers()
+    cy = add_member(team, make_user(display_name="Cy Second", units="km"), role="captain").user
+    coras_browser, cys_browser = app.test_client(), app.test_client()
+    coras_page = _page(coras_browser, cora, f"/teams/{team.id}")
+    cys_page = _page(cys_browser, cy, f"/teams/{team.id}")  # same version, units and role
+
+    assert _you(coras_page) == ["Cora Captain"] and _you(cys_page) == ["Cy Second"]
+    for page, me in ((coras_page, cora), (cys_page, cy)):
+        membership_id = next(m.id for m in teams.members_of(team) if m.user_id == me.id)
+        assert f"/members/{membership_id}/remove" not in page  # nobody removes themselves
+        tokens = set(_TOKEN.findall(page))
+        assert len(tokens) == 1 and "@@" not in page  # one token, the viewer's own, everywhere
+    assert not set(_TOKEN.findall(coras_page)) & set(_TOKEN.findall(cys_page))
+
+    membership = next(m for m in teams.members_of(team) if m.user_id == member.id)
+    token = _TOKEN.search(coras_page)[1]
+    changed = coras_browser.post(
+        f"/teams/{team.id}/members/{membership.id}/role",
+        data={"csrf_token": token, "role": "captain"},
+    )
+    assert changed.status_code == 303
+    again = _page(coras_browser, cora, f"/teams/{team.id}")
+
+    assert again.count("Make member") == 3 and "Make captain" not in again
