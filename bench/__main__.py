@@ -174,6 +174,8 @@ async def _capacities(walkers: list[Walker], args, out: report.Report) -> None:
             out.half_capacity_mixed = await _measure(
                 "mixed", walkers, args, rate=mixed.served_rps / 2
             )
+        with processes.running(args.port):
+            out.mixed_at_300 = await _measure("mixed", walkers, args, rate=300)
 
 
 async def _capacity(name: str, walkers: list[Walker], args, web_pid=0, summaries=None):

@@ -47,6 +47,17 @@ def test_each_scenario_is_reported_against_the_floor_measured_around_it():
     assert "| Log activity (POST + redirect) >= 0.25x the floor | 0.22x" in text
     assert "0.22x (200 vs 900 req/s): missed |" in text
     assert "| Dashboard >= 0.5x the floor | not run |" in text
+    assert "| Mixed: no errors at 300 req/s (open loop) | not run |" in text
+
+
+def test_the_mixed_profile_at_300_per_second_reports_its_errors():
+    at_300 = LoadResult("mixed", 300, 20, latencies_s=[0.02] * 5990, elapsed_s=20.0)
+    at_300.errors["timeout"] = 10
+
+    text = report.markdown(report.Report(command="make bench", mixed_at_300=at_300))
+
+    row = "| Mixed: no errors at 300 req/s (open loop) | 10 errors of 6000 requests"
+    assert f"{row} (served 300 req/s, p95 20.0 ms) |" in text
 
 
 def test_a_flame_summary_names_the_leaf_frames_and_the_apps_own_frames():
