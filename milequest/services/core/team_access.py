@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import BindParameter, ColumnElement, Select, and_, select
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, lazyload
 
 from milequest.extensions import db
 from milequest.models import Membership, Team, TeamEvent, User
@@ -97,6 +97,9 @@ def with_access(
         query.add_columns(Team, Membership, *_version())
         .outerjoin(Team, Team.id == team_id)
         .outerjoin(Membership, _membership_of(user_id))
+        # The membership's team and walker are in this very row: joining them again for its
+        # eager relationships doubled the tables PostgreSQL plans for, on every request.
+        .options(lazyload(Membership.team), lazyload(Membership.user))
     )
 
 
