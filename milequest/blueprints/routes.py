@@ -54,11 +54,6 @@ def catalog_sources(route) -> dict:
     return entry["sources"] if entry else {}
 
 
-@bp.app_template_global("milestones_in_proportion")
-def milestones_in_proportion(route) -> list[bool]:
-    return catalog.milestones_in_proportion(route)
-
-
 @bp.app_template_global("route_svg_map")
 def route_svg_map(route, distance_m=None, position=None):
     return route_maps.svg_map(route, distance_m, position)

@@ -1,4 +1,3 @@
-import copy
 import json
 import re
 
@@ -151,38 +150,30 @@ def test_catalog_routes_are_read_only_for_everyone(client):
     assert post_form(client, url, {"lat": 1, "lon": 1}, token_page="/routes").status_code == 404
 
 
-def test_a_catalog_route_says_which_milestones_are_published_and_which_placed_in_proportion(
-    client, monkeypatch
-):
-    # Issue #17 gives every catalog milestone a published distance, so the catalog need hold no
-    # mixed route: take one and leave a middle milestone without its figure.
+def test_a_catalog_route_shows_each_milestone_at_its_published_distance_and_its_sources(client):
     entry = next(e for e in catalog.catalog_entries() if e["slug"] == "hadrians-wall-path")
-    entry = copy.deepcopy(entry)
-    middle = entry["waypoints"][len(entry["waypoints"]) // 2]
-    del middle["km"], middle["source"]
-    monkeypatch.setattr(catalog, "_entries_by_slug", lambda: {entry["slug"]: entry})
     route, _ = catalog.load_entry(entry)
-    log_in(client, make_user())
+    log_in(client, make_user(units="mi"))
 
     shown = client.get(f"/routes/{route.id}").get_data(as_text=True)
 
     milestones = re.findall(
         r"<li><strong>([^<]+)</strong> <span class=\"muted\">([^<]+)</span>", shown
     )
-    marks = {name.replace("&#39;", "'"): said.split(", ")[-1] for name, said in milestones}
-    assert marks == {
-        w["name"]: "published" if "km" in w else "placed in proportion" for w in entry["waypoints"]
-    }
-    assert "placed in proportion" in marks.values() and "published" in marks.values()
+    assert [(name.replace("&#39;", "'"), said) for name, said in milestones] == [
+        (w["name"], f"{w['km'] / 1.609344:,.1f} mi") for w in entry["waypoints"]
+    ]
+    assert all(source["url"] in shown for source in entry["sources"].values())
+    assert "every milestone stands at its published distance" in shown
 
 
-def test_a_walkers_own_route_marks_no_milestone(client):
+def test_a_walkers_own_route_names_no_sources(client):
     user = make_user()
     route = make_route(user, SHORT_WALK)
     log_in(client, user)
     shown = client.get(f"/routes/{route.id}").get_data(as_text=True)
     assert '<ol class="waypoints">' in shown
-    assert "placed in proportion" not in shown and ", published" not in shown
+    assert "Sources" not in shown and "published distance" not in shown
 
 
 def test_routes_need_a_login(client):

@@ -60,7 +60,9 @@ def test_every_figure_of_a_route_names_its_source(entry):
     assert recorded == sorted(set(recorded)), "recorded distances must advance"
     for waypoint in waypoints:
         assert waypoint["note"].strip()
-        assert ("km" in waypoint) == ("source" in waypoint), waypoint["name"]
+        # Every milestone at its published distance: a place no source puts on the route is a
+        # shape point (`via`), never a milestone placed by the drawn line alone.
+        assert "km" in waypoint and "source" in waypoint, waypoint["name"]
 
 
 def _quotes_km(says: str, km: float) -> bool:
@@ -111,6 +113,28 @@ def test_a_catalog_route_is_as_long_as_published_and_its_milestones_where_record
     assert distances == sorted(distances)
     # The drawn line follows the route: shorter than the trail (which winds), not absurdly so.
     assert 0.45 < _drawn_m(route) / route.length_m < 1.0
+
+
+# Crossings a walker does not walk: the team's marker crosses them with the next step.
+NOT_WALKED = {("te-araroa", "Ship Cove")}  # the ferry over Cook Strait
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e["slug"] for e in ENTRIES])
+def test_no_stage_is_shorter_than_its_drawn_line(entry):
+    """A trail or road is never shorter than a line through the places it passes: a stage that
+    is means a wrong figure or a misplaced point (allowing ~1 km for each end's coordinates)."""
+    points, milestones = catalog.line_points(entry)
+    drawn = [0.0]
+    for (lon1, lat1), (lon2, lat2) in pairwise(points):
+        drawn.append(drawn[-1] + GEOD.inv(lon1, lat1, lon2, lat2)[2])
+    waypoints = entry["waypoints"]
+    for k in range(1, len(waypoints)):
+        if (entry["slug"], waypoints[k]["name"]) in NOT_WALKED:
+            continue
+        real_km = waypoints[k]["km"] - waypoints[k - 1]["km"]
+        drawn_km = (drawn[milestones[k]] - drawn[milestones[k - 1]]) / 1000
+        stage = f"{waypoints[k - 1]['name']} to {waypoints[k]['name']}"
+        assert drawn_km <= real_km * 1.1 + 1.0, (stage, real_km, round(drawn_km, 1))
 
 
 def test_between_recorded_milestones_the_marker_moves_along_the_drawn_line_in_proportion():

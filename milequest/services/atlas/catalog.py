@@ -45,15 +45,6 @@ def entry_for(route: Route) -> dict | None:
     return _entries_by_slug().get(route.slug) if route.slug else None
 
 
-def milestones_in_proportion(route: Route) -> list[bool]:
-    """For a catalog route, whether each milestone sits in proportion along the drawn line (it
-    has no published distance of its own); empty for a walker's own route."""
-    entry = entry_for(route)
-    if entry is None or len(entry["waypoints"]) != len(route.waypoints):
-        return []
-    return ["km" not in waypoint for waypoint in entry["waypoints"]]
-
-
 def entry_digest(entry: dict) -> str:
     return hashlib.sha256(json.dumps(entry, sort_keys=True).encode()).hexdigest()
 
