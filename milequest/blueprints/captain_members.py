@@ -1,8 +1,8 @@
 """A captain's member list on the team page (a role and a remove form per member): rendered once
-per team version, unit system and captain in this process, then given the viewer's CSRF token.
+per team version and captain in this process, then given the viewer's CSRF token.
 
-Rendered on every view it cost a captain of a 100-member team about 7 ms of CPU and a query,
-five times what their teammates' page costs. A role change or a removal appends an event, so
+Rendered on every view it cost the captain of a 100-member team about 6 ms of CPU and a query,
+more than the rest of their teammates' page. A role change or a removal appends an event, so
 the version moves with every change the list shows.
 """
 
@@ -20,7 +20,7 @@ _TOKEN = "@@csrf-token@@"
 
 def member_list(access: TeamAccess) -> Markup:
     version = team_page_parts.version_of(access)
-    key = (version, current_user.units, "captain-members", current_user.id)  # "(you)" is theirs
+    key = (version, "captain-members", current_user.id)  # "(you)" is theirs
 
     def render() -> str:
         members = teams.members_of(access.team)
