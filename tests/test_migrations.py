@@ -102,3 +102,26 @@ def test_walks_before_0023_count_their_distance_and_a_downgrade_keeps_the_new_ki
         ("hike", 1.0, 1234.567),
         ("cycle", 1.0, 1234.567),  # SQL written as the release before writes it: factor 1
     ]
+
+
+def test_an_index_a_failed_concurrent_build_left_invalid_is_built_again(app):
+    with scratch_database("migration_0024") as (config, connection):
+        command.upgrade(config, "0023_activity_kinds")
+        # What a cancelled CREATE INDEX CONCURRENTLY leaves: the index, marked not valid.
+        connection.execute(text("CREATE INDEX ix_activities_held ON activities (kind)"))
+        connection.execute(
+            text("UPDATE pg_index SET indisvalid = false WHERE indexrelid = :name ::regclass"),
+            {"name": "ix_activities_held"},
+        )
+        connection.commit()
+
+        command.upgrade(config, "0024_lookup_indexes")
+
+        valid, definition = connection.execute(
+            text(
+                "SELECT indisvalid, pg_get_indexdef(indexrelid) FROM pg_index"
+                " WHERE indexrelid = 'ix_activities_held'::regclass"
+            )
+        ).one()
+        assert valid
+        assert definition.endswith("(user_id) WHERE ((review_status)::text = 'held'::text)")

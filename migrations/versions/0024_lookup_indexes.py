@@ -3,7 +3,8 @@ read all of `activities` to find the few held ones) and memberships by walker an
 counting rule asks about past members too, which the partial indexes leave out).
 
 Built CONCURRENTLY, outside the migration's transaction: the release before keeps logging walks
-and adding members while they build.
+and adding members while they build. A build that failed half-way leaves an INVALID index of
+the same name: it is dropped and built again.
 
 Revision ID: 0024_lookup_indexes
 Revises: 0023_activity_kinds
@@ -18,27 +19,32 @@ down_revision = "0023_activity_kinds"
 branch_labels = None
 depends_on = None
 
+INDEXES = (
+    ("ix_activities_held", "activities", ["user_id"], "review_status = 'held'"),
+    ("ix_memberships_user_team", "memberships", ["user_id", "team_id"], None),
+)
+_INVALID = sa.text("""
+    SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+    WHERE c.relname = :name AND NOT i.indisvalid
+""")
+
 
 def upgrade():
     with op.get_context().autocommit_block():
-        op.create_index(
-            "ix_activities_held",
-            "activities",
-            ["user_id"],
-            postgresql_where=sa.text("review_status = 'held'"),
-            postgresql_concurrently=True,
-            if_not_exists=True,
-        )
-        op.create_index(
-            "ix_memberships_user_team",
-            "memberships",
-            ["user_id", "team_id"],
-            postgresql_concurrently=True,
-            if_not_exists=True,
-        )
+        for name, table, columns, where in INDEXES:
+            if op.get_bind().execute(_INVALID, {"name": name}).first():
+                op.drop_index(name, table, postgresql_concurrently=True)
+            op.create_index(
+                name,
+                table,
+                columns,
+                postgresql_where=sa.text(where) if where else None,
+                postgresql_concurrently=True,
+                if_not_exists=True,
+            )
 
 
 def downgrade():
     with op.get_context().autocommit_block():
-        op.drop_index("ix_memberships_user_team", "memberships", postgresql_concurrently=True)
-        op.drop_index("ix_activities_held", "activities", postgresql_concurrently=True)
+        for name, table, _, _ in reversed(INDEXES):
+            op.drop_index(name, table, postgresql_concurrently=True)
