@@ -44,7 +44,9 @@ def live_url(_live_server, app):
     live_hub.hub_for(app).stop()
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an asyncio loop running in this thread while it is
+# open, so an asyncio.run() in a test collected after tests/e2e (the bench's) would fail.
+@pytest.fixture(scope="package")
 def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
