@@ -115,9 +115,8 @@ class Memo:
         if key in self._items:
             self._items.move_to_end(key)
             return self._items[key]
-        value = self._items[key] = read()
-        while len(self._items) > self.max_items:
-            self._items.popitem(last=False)
+        value = read()
+        self.put(key, value)
         return value
 
     def peek(self, key: Hashable) -> Any:

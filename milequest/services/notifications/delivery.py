@@ -65,10 +65,8 @@ def _hand_email_over(
     if row.email_id is not None or row.email_due_at is None or row.email_due_at > now:
         return False
     kind = NotificationKind(row.kind)
-    if not choices.wanted(kind, Channel.EMAIL):  # turned off since: never sent
-        row.email_due_at = None
-        return False
-    if (due := preferences.send_time(user, choices, now)) > now:  # quiet hours moved
+    due = preferences.next_send(kind, Channel.EMAIL, user, choices, now)
+    if due is None or due > now:  # turned off since (never sent), or quiet hours moved
         row.email_due_at = due
         return False
     row.email_id = _write_email(row, user, kind).id

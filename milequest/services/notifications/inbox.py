@@ -18,7 +18,7 @@ from milequest.models import Notification, User
 from milequest.models.base import utcnow
 from milequest.models.notification import Channel, NotificationKind
 from milequest.services.core.commit_hooks import after_commit
-from milequest.services.notifications import delivery, preferences, push_delivery
+from milequest.services.notifications import delivery, preferences, push_subscriptions
 
 CENTRE_SIZE = 50
 
@@ -42,7 +42,7 @@ def create(user: User, draft: Draft, now: datetime | None = None) -> int | None:
     email_due = push_due = None
     if choices.wanted(draft.kind, Channel.EMAIL) and user.is_verified:
         email_due = preferences.send_time(user, choices, now)
-    if choices.wanted(draft.kind, Channel.PUSH) and push_delivery.has_devices(user.id):
+    if choices.wanted(draft.kind, Channel.PUSH) and push_subscriptions.has_devices(user.id):
         push_due = preferences.send_time(user, choices, now)
     created_id = db.session.execute(
         insert(Notification)

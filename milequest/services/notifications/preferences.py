@@ -135,6 +135,14 @@ def _upsert(user_id: int, values: dict) -> None:
     db.session.execute(statement.on_conflict_do_update(index_elements=["user_id"], set_=values))
 
 
+def next_send(
+    kind: NotificationKind, channel: Channel, user: User, choices: Choices, now: datetime
+) -> datetime | None:
+    """When a hand-over due by `channel` may go: `now`, the end of quiet hours that began
+    since, or None when the walker has turned that channel off since."""
+    return send_time(user, choices, now) if choices.wanted(kind, channel) else None
+
+
 def send_time(user: User, choices: Choices, now: datetime) -> datetime:
     """When an email or a push made at `now` may go: now, or the end of the quiet hours."""
     if choices.quiet_from is None or choices.quiet_until is None:

@@ -36,23 +36,12 @@ def enqueue(message_id: int) -> None:
     task_queue.send(SEND_TASK, message_id, QUEUE)
 
 
-def has_devices(user_id: int) -> bool:
-    return (
-        db.session.scalar(
-            select(PushSubscription.id).where(PushSubscription.user_id == user_id).limit(1)
-        )
-        is not None
-    )
-
-
 def hand_over(row: Notification, user: User, choices: preferences.Choices, now: datetime) -> bool:
     """One message per device of the walker, if push is due and still wanted (flushed)."""
     if row.push_due_at is None or row.push_due_at > now:
         return False
-    if not choices.wanted(NotificationKind(row.kind), Channel.PUSH):  # turned off since
-        row.push_due_at = None
-        return False
-    if (due := preferences.send_time(user, choices, now)) > now:  # quiet hours moved
+    due = preferences.next_send(NotificationKind(row.kind), Channel.PUSH, user, choices, now)
+    if due is None or due > now:  # turned off since, or quiet hours moved
         row.push_due_at = due
         return False
     devices = select(literal(row.id), PushSubscription.id).where(

@@ -50,7 +50,8 @@ def subscribe(
     _check_endpoint(endpoint)
     _check_key(p256dh, 65, "p256dh")
     _check_key(auth, 16, "auth")
-    if len(devices(user_id)) >= MAX_DEVICES and not _is_theirs(user_id, endpoint):
+    known = devices(user_id)
+    if len(known) >= MAX_DEVICES and all(device.endpoint != endpoint for device in known):
         raise BadSubscription(f"At most {MAX_DEVICES} devices; remove one first.")
     values = {
         "user_id": user_id,
@@ -97,15 +98,16 @@ def devices(user_id: int) -> list[PushSubscription]:
     )
 
 
+def has_devices(user_id: int) -> bool:
+    found = select(PushSubscription.id).where(PushSubscription.user_id == user_id).limit(1)
+    return db.session.scalar(found) is not None
+
+
 def _delete(*where) -> bool:
     deleted = db.session.execute(
         delete(PushSubscription).where(*where).returning(PushSubscription.id)
     ).all()
     return bool(deleted)
-
-
-def _is_theirs(user_id: int, endpoint: str) -> bool:
-    return any(device.endpoint == endpoint for device in devices(user_id))
 
 
 def _device(user_agent: str) -> str:
