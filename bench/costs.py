@@ -27,6 +27,8 @@ from pathlib import Path
 
 from sqlalchemy import event, text
 
+from bench.loadgen import hidden_fields
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench" / "callgrind"
 LIBRARY = OUT / "libmarks.so"
@@ -41,7 +43,6 @@ ENDPOINTS = (
     "team_page_cold",  # the first view at a new team version: every shared part rendered
     "leaderboard_cold",
 )
-_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 # The walker: the first member of the largest team with an active journey (the heaviest page),
 # and that team's captain.
 _WALKERS = text("""
@@ -125,7 +126,7 @@ def _clients(app, password: str):
 
 def _logged_in(app, email: str, password: str):
     client = app.test_client()
-    token = _TOKEN.search(client.get("/login").get_data(as_text=True))[1]
+    token = hidden_fields(client.get("/login").get_data(as_text=True))["csrf_token"]
     answer = client.post(
         "/login", data={"csrf_token": token, "email": email, "password": password, "next": ""}
     )
@@ -142,7 +143,7 @@ def _senders(client, captain, team_id: int) -> dict[str, Callable[[int], int]]:
 
     floor_client = floor.app.test_client()
     form = client.get(f"/activities/new?team={team_id}").get_data(as_text=True)
-    token = _TOKEN.search(form)[1]
+    token = hidden_fields(form)["csrf_token"]
     units = re.search(r'<input checked[^>]*name="unit"[^>]*value="(\w+)"', form)[1]
 
     def log(i: int) -> int:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BindParameter, ColumnElement, Select, and_, select
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, lazyload
 
 from milequest.extensions import db
@@ -68,16 +68,21 @@ class Need(StrEnum):
     CAPTAIN = "captain"
 
 
-def _version() -> tuple:
-    """The team's version: its last event's id and time (ids restart after a database reset)."""
-    newest = select(TeamEvent).where(TeamEvent.team_id == Team.id).order_by(TeamEvent.id.desc())
-    return (
-        newest.with_only_columns(TeamEvent.id).limit(1).scalar_subquery(),
-        newest.with_only_columns(TeamEvent.created_at).limit(1).scalar_subquery(),
+def _with_version(query: Select) -> Select:
+    """`query` (which reads Team) also reading the team's version: its last event's id and time
+    (ids restart after a database reset), from one probe of the team's newest event."""
+    newest = (
+        select(TeamEvent.id, TeamEvent.created_at)
+        .where(TeamEvent.team_id == Team.id)
+        .order_by(TeamEvent.id.desc())
+        .limit(1)
+        .lateral()
     )
+    return query.add_columns(newest.c.id, newest.c.created_at).outerjoin(newest, true())
 
 
-def _membership_of(user_id) -> ColumnElement[bool]:
+def membership_of(user_id) -> ColumnElement[bool]:
+    """The join condition of `user_id`'s active membership of a team read as `Team`."""
     return and_(
         Membership.team_id == Team.id,
         Membership.user_id == user_id,
@@ -93,10 +98,10 @@ def with_access(
     """`query` also reading what `check` reads (team `team_id`, the active membership of the
     walker in `user_id`, a column of `query`, and the version), outer-joined: `decide` takes
     the four columns it adds."""
-    return (
-        query.add_columns(Team, Membership, *_version())
+    return _with_version(
+        query.add_columns(Team, Membership)
         .outerjoin(Team, Team.id == team_id)
-        .outerjoin(Membership, _membership_of(user_id))
+        .outerjoin(Membership, membership_of(user_id))
         # The membership's team and walker are in this very row: joining them again for its
         # eager relationships doubled the tables PostgreSQL plans for, on every request.
         .options(lazyload(Membership.team), lazyload(Membership.user))
@@ -111,9 +116,9 @@ def check(team_id: int, user: User, need: Need = Need.MEMBER) -> TeamAccess:
     """
     user_id = user.id if user.is_authenticated else None
     row = db.session.execute(
-        select(Team, Membership, *_version())
-        .outerjoin(Membership, _membership_of(user_id))
-        .where(Team.id == team_id)
+        _with_version(select(Team, Membership).outerjoin(Membership, membership_of(user_id))).where(
+            Team.id == team_id
+        )
     ).first()
     return decide(tuple(row) if row else None, need)
 

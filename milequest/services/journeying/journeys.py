@@ -16,7 +16,7 @@ from milequest.models.route import RouteStatus
 from milequest.refusals import Refused
 from milequest.services.achievements import badges
 from milequest.services.atlas import route_positions
-from milequest.services.core import counters, team_events
+from milequest.services.core import counters, team_access, team_events
 from milequest.services.core.team_locks import lock_team
 from milequest.services.journeying import postcards
 
@@ -234,14 +234,7 @@ def teams_with_bars(user_id: int) -> tuple[list[Team], dict[int, ProgressBar]]:
     a bar (no route geometry), by team id, in one query."""
     rows = db.session.execute(
         select(Team, Journey)
-        .join(
-            Membership,
-            and_(
-                Membership.team_id == Team.id,
-                Membership.user_id == user_id,
-                Membership.left_at.is_(None),
-            ),
-        )
+        .join(Membership, team_access.membership_of(user_id))
         .outerjoin(
             Journey, and_(Journey.team_id == Team.id, Journey.status == JourneyStatus.ACTIVE)
         )
