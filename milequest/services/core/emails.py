@@ -37,6 +37,16 @@ def enqueue_delivery(email_id: int) -> None:
     task_queue.send(DELIVER_TASK, email_id, "email")
 
 
+def resend_if_unsent(email_id: int) -> None:
+    """Queue a handed-over email again if it is still unsent: a worker killed between that
+    commit and the queueing is re-run (acks late); the outbox sends it once."""
+    unsent = select(OutboundEmail.id).where(
+        OutboundEmail.id == email_id, OutboundEmail.sent_at.is_(None)
+    )
+    if db.session.scalar(unsent) is not None:
+        after_commit(enqueue_delivery, email_id)
+
+
 def deliver_email(email_id: int) -> bool:
     """Send one outbox email unless it was sent already. Returns True when it sent now.
 

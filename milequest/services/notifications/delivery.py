@@ -19,7 +19,6 @@ from milequest.models import Notification, OutboundEmail, User
 from milequest.models.base import utcnow
 from milequest.models.notification import Channel, NotificationKind
 from milequest.services.core import emails
-from milequest.services.core.commit_hooks import after_commit
 from milequest.services.notifications import preferences, push_delivery, unsubscribe
 
 DELIVER_TASK = "workers.notifications.deliver_notification"
@@ -44,7 +43,7 @@ def deliver(notification_id: int, now: datetime | None = None) -> bool:
     if row is None:
         return False
     if row.email_id is not None:
-        _resend_if_unsent(row.email_id)
+        emails.resend_if_unsent(row.email_id)
     if row.push_due_at is None:
         push_delivery.resend_unsent(row.id)
     if row.email_due_at is None and row.push_due_at is None:
@@ -84,16 +83,6 @@ def waiting_id(user_id: int, cause: str, now: datetime) -> int | None:
             or_(email_waits, Notification.push_due_at <= now),
         )
     )
-
-
-def _resend_if_unsent(email_id: int) -> None:
-    # Handed over, but a worker killed between that commit and the queueing lost the send:
-    # this re-run of the delivery (acks late) queues it again; the outbox sends it once.
-    unsent = select(OutboundEmail.id).where(
-        OutboundEmail.id == email_id, OutboundEmail.sent_at.is_(None)
-    )
-    if db.session.scalar(unsent) is not None:
-        after_commit(emails.enqueue_delivery, email_id)
 
 
 def _write_email(row: Notification, user: User, kind: NotificationKind) -> OutboundEmail:
